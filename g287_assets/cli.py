@@ -1,0 +1,162 @@
+"""The `g287` command: a full headless build into data/g287.duckdb, sharing the UI's Dagster instance."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import sys
+import time
+from pathlib import Path
+
+from g287_assets.lib.registry import ImportRecord, register_folder
+from g287_assets.lib.settings import Paths, paths_from_env
+
+DAGSTER_YAML = """\
+# Written by `g287 build`; the UI (`dagster dev`) uses the same instance when DAGSTER_HOME points here.
+telemetry:
+  enabled: false
+concurrency:
+  runs:
+    tag_concurrency_limits:
+      - key: g287/database
+        limit: 1
+"""
+
+
+def prepare_instance(paths: Paths) -> None:
+    """A persistent DAGSTER_HOME under the data dir, so the UI sees the command's runs and partitions."""
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home)))
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+
+
+def register_sources(paths: Paths, sources: list[Path]) -> list[ImportRecord]:
+    paths.inbox.mkdir(parents=True, exist_ok=True)
+    records = register_folder(paths.inbox, paths.archive)
+    for source in sources:
+        records += register_folder(source, paths.archive)
+    return records
+
+
+def print_registration(records: list[ImportRecord]) -> None:
+    outcomes = {
+        outcome: sum(r.outcome == outcome for r in records) for outcome in ("snapshot", "alias", "rejected")
+    }
+    print(
+        f"registered {len(records)} new files: {outcomes['snapshot']} snapshots, "
+        f"{outcomes['alias']} aliases (same bytes under another name), {outcomes['rejected']} rejected"
+    )
+    for record in records:
+        if record.outcome == "rejected":
+            print(f"  rejected {record.source_path}: {record.reason}")
+
+
+def print_summary(published: Path) -> None:
+    import duckdb
+
+    with duckdb.connect(str(published), read_only=True) as con:
+        print("snapshots by kind and status:")
+        for kind, status, count in con.execute(
+            "SELECT list_kind, status, count(*) FROM raw.snapshots GROUP BY ALL ORDER BY ALL"
+        ).fetchall():
+            print(f"  {kind:<14} {status:<12} {count:>5}")
+        newest = con.execute(
+            """
+            SELECT s.snapshot_date, s.snapshot_key, count(*) AS agreements,
+                   count(DISTINCT (a.state_code, a.agency_key)) AS agencies
+            FROM raw.snapshots s JOIN clean.agreements a USING (snapshot_key)
+            WHERE s.status = 'usable' AND s.list_kind = 'participating'
+            GROUP BY ALL ORDER BY max(s.snapshot_at) DESC LIMIT 1
+            """
+        ).fetchone()
+    if newest:
+        day, key, agreements, agencies = newest
+        print(f"newest usable list: {day} ({key}): {agreements} agreements, {agencies} agencies")
+    print(f"published: {published}")
+
+
+def build(sources: list[Path]) -> int:
+    paths = paths_from_env()
+    for source in sources:
+        if not source.is_dir():
+            print(f"g287 build: --from {source}: no such folder", file=sys.stderr)
+            return 2
+    prepare_instance(paths)
+    paths.work_db.parent.mkdir(parents=True, exist_ok=True)
+    with (paths.work_db.parent / ".build.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(
+                "g287 build: another build is running on this data directory; try again when it ends",
+                file=sys.stderr,
+            )
+            return 3
+        started = time.perf_counter()
+        records = register_sources(paths, sources)
+        print_registration(records)
+        return run_build(paths, started)
+
+
+def run_build(paths: Paths, started: float) -> int:
+    import dagster as dg
+
+    from g287_assets.definitions import defs
+    from g287_assets.defs.ingest import snapshot_partitions
+    from g287_assets.defs.jobs import partition_range_tags
+    from g287_assets.defs.sensors import unbuilt_snapshot_keys
+
+    instance = dg.DagsterInstance.get()
+    new_keys = unbuilt_snapshot_keys(instance, paths.archive)
+    if new_keys:
+        instance.add_dynamic_partitions(snapshot_partitions.name, new_keys)
+    keys = instance.get_dynamic_partitions(snapshot_partitions.name)
+    if not keys:
+        print(
+            f"nothing to build: no ICE list in {paths.inbox}; add files there or pass --from DIR",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"building {len(keys)} snapshots into {paths.published_db} ...")
+    result = defs.resolve_job_def("g287_build").execute_in_process(
+        instance=instance,
+        tags={**partition_range_tags(keys), "g287/database": "work"},
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        raise_on_error=False,
+    )
+    if not result.success:
+        print("g287 build failed; the published database was left as it was.", file=sys.stderr)
+        return 1
+    print(f"built in {time.perf_counter() - started:.1f} s")
+    print_summary(paths.published_db)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="g287", description="Build and query the g287 history of 287(g) agreements."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    build_parser = commands.add_parser(
+        "build", help="register new ICE files and build everything into data/g287.duckdb"
+    )
+    build_parser.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also import every file below DIR (recursively); may be repeated",
+    )
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        return build(args.sources)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

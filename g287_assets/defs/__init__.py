@@ -1,0 +1,1 @@
+"""Dagster objects of g287, one module per domain."""

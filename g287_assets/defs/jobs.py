@@ -1,0 +1,17 @@
+"""Jobs: the full build of every asset, run for a range of snapshot partitions in one run."""
+
+import dagster as dg
+
+build_job = dg.define_asset_job(
+    "g287_build",
+    selection=dg.AssetSelection.all(),
+    description="Everything: the given snapshot partitions, then every table downstream, then publication.",
+)
+
+
+def partition_range_tags(keys: list[str]) -> dict[str, str]:
+    """Tags that make one run cover a contiguous range of snapshot partitions."""
+    return {
+        "dagster/asset_partition_range_start": keys[0],
+        "dagster/asset_partition_range_end": keys[-1],
+    }

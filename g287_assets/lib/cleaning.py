@@ -1,0 +1,202 @@
+"""From ICE's verbatim rows to clean agreements: one row per agreement per snapshot.
+
+Every value is mapped through the reference tables; each correction that fires is recorded on the row,
+and every row that cannot be fully cleaned is reported in an issues table rather than dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from g287_assets.lib.dates import parse_signed, plausible_signing
+from g287_assets.lib.normalize import agency_key, clean_text, display_name, lookup_key
+from g287_assets.lib.reference import Reference
+from g287_assets.lib.xlsx import unwrap_url
+
+RAW_VALUE_COLUMNS = ["state", "agency", "type", "county", "support_type", "signed", "moa", "addendum"]
+
+CLEAN_COLUMNS = [
+    "snapshot_key",
+    "snapshot_date",
+    "list_kind",
+    "source_row",
+    "state_code",
+    "state_fips",
+    "agency_name",
+    "agency_key",
+    "county_name",
+    "level",
+    "level_source",
+    "model",
+    "signed_date",
+    "signed_raw",
+    "moa_url",
+    "addendum_url",
+    "corrections",
+    "duplicate_rows",
+]
+
+_URL = re.compile(r"https?://\S+")
+
+
+def map_distinct(values: pd.Series, function) -> pd.Series:
+    """Apply a function once per distinct value: ICE repeats the same names across hundreds of lists."""
+    distinct = values.dropna().unique()
+    return values.map(dict(zip(distinct, map(function, distinct))))
+
+
+def _lookup(values: pd.Series, table: dict[str, tuple[str, str | None]]) -> tuple[pd.Series, pd.Series]:
+    """Map raw text through a reference lookup: (cleaned value or None, correction id or None)."""
+    hits = map_distinct(values.fillna(""), lambda raw: table.get(lookup_key(raw), (None, None)))
+    return _part(hits, 0), _part(hits, 1)
+
+
+def _part(pairs: pd.Series, index: int) -> pd.Series:
+    """One element of each (value, correction id) pair; None where there was no pair."""
+    return pairs.map(lambda pair: pair[index] if isinstance(pair, tuple) else None).astype(object)
+
+
+def infer_levels(keys: pd.Series, patterns: pd.DataFrame) -> pd.Series:
+    """Level from the agency name, for rows whose TYPE is missing, blank or `#NA`: first pattern wins."""
+    result = pd.Series(None, index=keys.index, dtype=object)
+    for _, pattern in patterns.sort_values("priority", key=lambda p: p.astype(int)).iterrows():
+        hit = result.isna() & keys.str.contains(pattern.pattern, regex=True)
+        result[hit] = pattern.level
+    return result
+
+
+def link_or_url(link: pd.Series, text: pd.Series) -> pd.Series:
+    """The hyperlink target of a cell, else a bare URL written in it (the web-page era held URLs as text)."""
+    written = text.fillna("").map(lambda value: m.group(0) if (m := _URL.search(value)) else None)
+    chosen = link.where(link.notna() & (link != ""), written)
+    return chosen.map(lambda url: unwrap_url(url) if isinstance(url, str) else None)
+
+
+def drop_exact_duplicates(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows identical in every cell are one agreement listed twice: keep the first, report the others."""
+    columns = ["snapshot_key", *RAW_VALUE_COLUMNS]
+    filled = raw[columns].fillna("\x00")
+    groups = raw.groupby([filled[c] for c in columns], sort=False)["row_number"]
+    first_row = groups.transform("min")
+    copies = groups.transform("size")
+    duplicate = raw["row_number"] != first_row
+    issues = pd.DataFrame(
+        {
+            "snapshot_key": raw.loc[duplicate, "snapshot_key"],
+            "source_row": raw.loc[duplicate, "row_number"],
+            "issue": "exact duplicate",
+            "detail": "identical in every cell to row " + first_row[duplicate].astype(str),
+        }
+    )
+    kept = raw.loc[~duplicate].copy()
+    kept["duplicate_rows"] = copies[~duplicate] - 1
+    return kept, issues
+
+
+def clean_agreements(
+    raw: pd.DataFrame, snapshots: pd.DataFrame, reference: Reference
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clean rows of one or more snapshots.
+
+    raw: verbatim rows (snapshot_key, row_number, the RAW_VALUE_COLUMNS, moa_link, addendum_link).
+    snapshots: snapshot_key, snapshot_date, list_kind for each snapshot in raw.
+    Returns the clean agreements and an issues table (snapshot_key, source_row, issue, detail).
+    """
+    kept, duplicate_issues = drop_exact_duplicates(raw)
+    kept = kept.merge(
+        snapshots[["snapshot_key", "snapshot_date", "list_kind"]], on="snapshot_key", how="left"
+    )
+
+    state_code, state_fix = _lookup(kept["state"], reference.state_codes)
+    level, level_fix = _lookup(kept["type"], reference.vocabulary("type_levels", "level"))
+    model, model_fix = _lookup(kept["support_type"], reference.vocabulary("support_type_models", "model"))
+
+    names = map_distinct(kept["agency"].fillna(""), display_name)
+    keys = map_distinct(names, agency_key)
+    corrections_by_name = reference.name_corrections
+    fixed = pd.Series(
+        [corrections_by_name.get(pair) for pair in zip(state_code, keys)]
+        if corrections_by_name
+        else [None] * len(names),
+        index=kept.index,
+        dtype=object,
+    )
+    name_fix = _part(fixed, 1)
+    names = names.where(fixed.isna(), _part(fixed, 0))
+    keys = map_distinct(names, agency_key)
+
+    inferred = infer_levels(keys, reference.table("level_patterns"))
+    level_source = pd.Series("type", index=kept.index).where(level.notna(), "inferred")
+    level = level.where(level.notna(), inferred)
+    level_source = level_source.where(level.notna(), None)
+
+    signed = map_distinct(kept["signed"], lambda text: plausible_signing(parse_signed(text))).astype(object)
+
+    corrections = pd.Series(
+        [
+            [fix for fix in fixes if isinstance(fix, str)]
+            for fixes in zip(state_fix, level_fix, model_fix, name_fix, strict=True)
+        ],
+        index=kept.index,
+        dtype=object,
+    )
+    clean = pd.DataFrame(
+        {
+            "snapshot_key": kept["snapshot_key"],
+            "snapshot_date": kept["snapshot_date"],
+            "list_kind": kept["list_kind"],
+            "source_row": kept["row_number"].astype(int),
+            "state_code": state_code,
+            "state_fips": state_code.map(reference.state_fips),
+            "agency_name": names.where(names != "", None),
+            "agency_key": keys.where(keys != "", None),
+            "county_name": map_distinct(kept["county"], clean_text).replace("", None),
+            "level": level,
+            "level_source": level_source,
+            "model": model,
+            "signed_date": signed,
+            "signed_raw": kept["signed"],
+            "moa_url": link_or_url(kept["moa_link"], kept["moa"]),
+            "addendum_url": link_or_url(kept["addendum_link"], kept["addendum"]),
+            "corrections": corrections,
+            "duplicate_rows": kept["duplicate_rows"],
+        }
+    )[CLEAN_COLUMNS]
+    issues = pd.concat([duplicate_issues, _value_issues(kept, clean)], ignore_index=True)
+    return clean.reset_index(drop=True), issues
+
+
+def _value_issues(kept: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
+    """One issue per value that could not be cleaned, quoting ICE's raw text."""
+    checks = [
+        ("unknown state", clean["state_code"].isna(), kept["state"]),
+        ("missing agency name", clean["agency_key"].isna(), kept["agency"]),
+        ("unknown level", clean["level"].isna(), kept["type"]),
+        ("unknown model", clean["model"].isna(), kept["support_type"]),
+        (
+            "unreadable signing date",
+            clean["signed_date"].isna()
+            & kept["signed"].notna()
+            & (kept["signed"].fillna("").str.strip() != ""),
+            kept["signed"],
+        ),
+    ]
+    frames = [
+        pd.DataFrame(
+            {
+                "snapshot_key": clean.loc[mask, "snapshot_key"],
+                "source_row": clean.loc[mask, "source_row"],
+                "issue": issue,
+                "detail": "raw value: " + raw.loc[mask].fillna("<empty>").map(repr),
+            }
+        )
+        for issue, mask, raw in checks
+        if mask.any()
+    ]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["snapshot_key", "source_row", "issue", "detail"])
+    )

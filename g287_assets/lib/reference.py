@@ -1,0 +1,103 @@
+"""The project's own reference tables under data/reference/: vocabularies and corrections of ICE's data.
+
+Every correction is a CSV row with a reason; the code applies the table and records which row fired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from g287_assets.lib.normalize import agency_key, lookup_key
+
+# Each table, the columns it must have; correction tables all carry a reason.
+TABLES = {
+    "states": ["state_name", "state_code", "state_fips"],
+    "state_name_corrections": ["raw_value", "state_code", "reason"],
+    "type_levels": ["raw_value", "level", "kind", "reason"],
+    "support_type_models": ["raw_value", "model", "kind", "reason"],
+    "models": ["model", "model_name", "description"],
+    "level_patterns": ["priority", "pattern", "level", "reason"],
+    "agency_name_corrections": ["state_code", "raw_name", "agency_name", "reason"],
+    "snapshot_overrides": ["sha256", "snapshot_date", "status", "reason"],
+}
+
+
+class ReferenceError(ValueError):
+    """A reference table is missing, malformed, or contradicts itself."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The loaded tables plus the lookups cleaning needs, keyed by `lookup_key` of ICE's raw text."""
+
+    tables: dict[str, pd.DataFrame]
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def state_codes(self) -> dict[str, tuple[str, str | None]]:
+        """Raw state text -> (USPS code, id of the correction row that fired, or None for a canonical name)."""
+        states = self.tables["states"]
+        lookup = {lookup_key(name): (code, None) for name, code in zip(states.state_name, states.state_code)}
+        fixes = self.tables["state_name_corrections"]
+        lookup |= {
+            lookup_key(raw): (code, f"state_name_corrections:{raw}")
+            for raw, code in zip(fixes.raw_value, fixes.state_code)
+        }
+        return lookup
+
+    @property
+    def state_fips(self) -> dict[str, str]:
+        states = self.tables["states"]
+        return dict(zip(states.state_code, states.state_fips))
+
+    def vocabulary(self, name: str, value_column: str) -> dict[str, tuple[str, str | None]]:
+        """Raw text -> (value, correction id or None) for a table with raw_value, kind and a value column."""
+        table = self.tables[name]
+        return {
+            lookup_key(raw): (value, None if kind == "canonical" else f"{name}:{raw}")
+            for raw, value, kind in zip(table.raw_value, table[value_column], table.kind)
+        }
+
+    @property
+    def name_corrections(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(state code, agency key of the raw name) -> (corrected display name, correction id)."""
+        table = self.tables["agency_name_corrections"]
+        return {
+            (state, agency_key(raw)): (fixed, f"agency_name_corrections:{state}:{raw}")
+            for state, raw, fixed in zip(table.state_code, table.raw_name, table.agency_name)
+        }
+
+
+def load_reference(folder: Path) -> Reference:
+    """Read and validate every table; a bad table is a clear error naming the file and the problem."""
+    tables = {}
+    for name, columns in TABLES.items():
+        path = folder / f"{name}.csv"
+        if not path.is_file():
+            raise ReferenceError(f"reference table {path} is missing")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        missing = [column for column in columns if column not in table.columns]
+        if missing:
+            raise ReferenceError(f"{path}: missing columns {missing} (found {list(table.columns)})")
+        if "reason" in columns and (table["reason"].str.strip() == "").any():
+            rows = (table.index[table["reason"].str.strip() == ""] + 2).tolist()
+            raise ReferenceError(f"{path}: every row needs a reason; lines {rows} have none")
+        tables[name] = table
+    _check_no_conflicts(tables)
+    return Reference(tables)
+
+
+def _check_no_conflicts(tables: dict[str, pd.DataFrame]) -> None:
+    """A raw value mapped twice to different results would make cleaning depend on row order."""
+    for name, value_column in (("type_levels", "level"), ("support_type_models", "model")):
+        table = tables[name].assign(key=tables[name].raw_value.map(lookup_key))
+        conflicting = table.groupby("key")[value_column].nunique()
+        if (conflicting > 1).any():
+            raise ReferenceError(
+                f"{name}.csv maps {conflicting[conflicting > 1].index.tolist()} to several values"
+            )

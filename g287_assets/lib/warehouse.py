@@ -1,0 +1,88 @@
+"""Small DuckDB helpers used by every layer: create tables from the catalog, replace partitions, publish."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from g287_assets.lib.catalog import Table, comment_statements, create_statements
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    for statement in create_statements(table):
+        con.execute(statement)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
+    """Insert a frame with each column cast to its declared type (an all-NULL column has no type of its own)."""
+    if not len(frame):
+        return
+    con.register("incoming", frame[table.column_names])
+    casts = ", ".join(f"CAST({c.name} AS {c.type})" for c in table.columns)
+    con.execute(f"INSERT INTO {table.name} ({', '.join(table.column_names)}) SELECT {casts} FROM incoming")
+    con.unregister("incoming")
+
+
+def replace_snapshots(
+    con: duckdb.DuckDBPyConnection, table: Table, keys: list[str], frame: pd.DataFrame
+) -> None:
+    """Idempotent per-partition write: delete the snapshots' rows, insert the new ones, in one transaction."""
+    ensure_table(con, table)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table.name} WHERE snapshot_key IN (SELECT unnest(?::VARCHAR[]))", [keys])
+        _insert(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
+    """Replace a whole table's rows with a frame, keeping the table's declared types."""
+    ensure_table(con, table)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table.name}")
+        _insert(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def describe(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> None:
+    """Attach every table's and column's description as a DuckDB comment."""
+    for table in tables:
+        if con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ?",
+            [table.name],
+        ).fetchone()[0]:
+            kind = "VIEW" if _is_view(con, table.name) else "TABLE"
+            for statement in comment_statements(table, kind):
+                con.execute(statement)
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ? "
+            "AND table_type = 'VIEW'",
+            [name],
+        ).fetchone()[0]
+    )
+
+
+def publish(work_db: Path, published_db: Path) -> None:
+    """Replace the published database atomically: readers of the old file keep a consistent view."""
+    with duckdb.connect(str(work_db)) as con:
+        con.execute("CHECKPOINT")
+    temporary = published_db.with_name(f".{published_db.name}.publishing")
+    shutil.copyfile(work_db, temporary)
+    with open(temporary, "rb") as stream:
+        os.fsync(stream.fileno())
+    os.replace(temporary, published_db)
