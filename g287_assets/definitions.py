@@ -1,22 +1,34 @@
-"""The g287 code location: every domain's assets, checks, jobs, sensors and schedules."""
+"""The g287 code location: every domain module's Dagster objects, plus publication and resources.
+
+Each module of `g287_assets.defs` that defines `defs` (a `dg.Definitions`) is a domain; its assets,
+checks, jobs, sensors and schedules are merged here, and the published database waits for all of them.
+"""
+
+import importlib
+import pkgutil
 
 import dagster as dg
 
-from g287_assets.defs import checks, clean, ingest, publish, schedules, sensors
-from g287_assets.defs.jobs import build_job
+import g287_assets.defs as domains
+from g287_assets.defs.publish import published_database_asset
 from g287_assets.defs.resources import default_resources
 
-defs = dg.Definitions(
-    assets=[
-        ingest.file_imports,
-        ingest.raw_rows,
-        clean.clean_agreements,
-        ingest.snapshots,
-        publish.published_database,
-    ],
-    asset_checks=checks.CHECKS,
-    jobs=[build_job, schedules.download_ice_lists_job],
-    sensors=[sensors.inbox_sensor],
-    schedules=[schedules.ice_download_schedule],
-    resources=default_resources(),
-)
+
+def domain_definitions() -> list[dg.Definitions]:
+    modules = [
+        importlib.import_module(f"{domains.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(domains.__path__)
+    ]
+    return [module.defs for module in modules if isinstance(getattr(module, "defs", None), dg.Definitions)]
+
+
+def build_definitions() -> dg.Definitions:
+    merged = dg.Definitions.merge(*domain_definitions())
+    table_assets = [key for asset in merged.assets or [] for key in asset.keys]
+    return dg.Definitions.merge(
+        merged,
+        dg.Definitions(assets=[published_database_asset(table_assets)], resources=default_resources()),
+    )
+
+
+defs = build_definitions()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,30 @@ def source_mirror() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return mirror.resolve()
+
+
+@pytest.fixture(scope="session")
+def built_archive(source_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding a full build of the whole real archive, made once per test session.
+
+    The build runs as the README's `g287 build` in a subprocess, with its own data dir and Dagster instance.
+    Returns the data dir; `<data dir>/g287.duckdb` is the published database.
+    """
+    data_dir = tmp_path_factory.mktemp("built_archive")
+    env = {
+        **os.environ,
+        "G287_DATA_DIR": str(data_dir),
+        "DAGSTER_HOME": str(data_dir / "dagster_home"),
+        "G287_SOURCE_MIRROR": str(source_mirror),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "g287_assets.cli", "build", "--from", str(source_mirror / "ice")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    (data_dir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    if result.returncode != 0:
+        pytest.fail(f"g287 build failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return data_dir

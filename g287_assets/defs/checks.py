@@ -64,3 +64,6 @@ def quarantined_lists(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 CHECKS = [usable_lists_fully_cleaned, agreements_match_rows, quarantined_lists]
+
+
+defs = dg.Definitions(asset_checks=CHECKS)

@@ -55,3 +55,6 @@ def clean_agreements(context: dg.AssetExecutionContext, files: G287Files, duckdb
     context.log.info(
         f"cleaned {len(clean):,} agreements of {len(keys)} snapshots; {len(issues):,} row issues"
     )
+
+
+defs = dg.Definitions(assets=[clean_agreements])

@@ -287,3 +287,6 @@ def annotate_aliases(con) -> None:
                 "UPDATE raw.file_imports SET alias_note = ? WHERE sha256 = ? AND source_path = ?",
                 [note, sha256, source_path],
             )
+
+
+defs = dg.Definitions(assets=[file_imports, raw_rows, snapshots])

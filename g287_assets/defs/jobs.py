@@ -15,3 +15,6 @@ def partition_range_tags(keys: list[str]) -> dict[str, str]:
         "dagster/asset_partition_range_start": keys[0],
         "dagster/asset_partition_range_end": keys[-1],
     }
+
+
+defs = dg.Definitions(jobs=[build_job])

@@ -38,3 +38,6 @@ ice_download_schedule = dg.ScheduleDefinition(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every three hours: ICE publishes several lists a day and overwrites each one.",
 )
+
+
+defs = dg.Definitions(jobs=[download_ice_lists_job], schedules=[ice_download_schedule])

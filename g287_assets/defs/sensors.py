@@ -41,3 +41,6 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
         ],
         dynamic_partitions_requests=[snapshot_partitions.build_add_request(new_keys)],
     )
+
+
+defs = dg.Definitions(sensors=[inbox_sensor])
