@@ -114,6 +114,15 @@ def rows_frame(key: str, table: RawTable) -> pd.DataFrame:
     return frame
 
 
+def dated_overrides(overrides: pd.DataFrame) -> dict[str, tuple[dt.date, str]]:
+    """sha256 -> (date, reason) for the override rows that set a snapshot's date."""
+    return {
+        row.sha256: (dt.date.fromisoformat(row.snapshot_date), row.reason)
+        for row in overrides.itertuples()
+        if row.snapshot_date.strip()
+    }
+
+
 def newest_signing(frame: pd.DataFrame) -> dt.date | None:
     dates = (
         [d for d in frame["signed"].map(parse_signed).map(plausible_signing) if d is not None]
@@ -130,10 +139,11 @@ def contents_row(
     frame: pd.DataFrame,
     names: list[ImportRecord],
     error: str | None,
+    date_override: tuple[dt.date, str] | None = None,
 ) -> dict:
     """What a snapshot's file holds and the date decided for it from its names and its rows."""
     newest = newest_signing(frame)
-    decision, label, _ = decide_date(names, newest, dt.date.today())
+    decision, label, _ = decide_date(names, newest, dt.date.today(), date_override)
     return {
         "snapshot_key": key,
         "sha256": sha256,
@@ -172,6 +182,7 @@ def contents_row(
 def raw_rows(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDBResource) -> None:
     keys = context.partition_keys
     imports = load_imports(files.paths.archive)
+    date_overrides = dated_overrides(load_reference(files.paths.reference_dir).table("snapshot_overrides"))
     names_by_key: dict[str, list[ImportRecord]] = {}
     for record in imports:
         if record.snapshot_key and record.outcome in ("snapshot", "alias"):
@@ -189,7 +200,7 @@ def raw_rows(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDB
             error = str(problem)
         frame = rows_frame(key, table) if table else pd.DataFrame(columns=catalog.RAW_ROWS.column_names)
         frames.append(frame)
-        contents.append(contents_row(key, sha256, table, frame, names, error))
+        contents.append(contents_row(key, sha256, table, frame, names, error, date_overrides.get(sha256)))
         context.add_asset_metadata(
             {
                 "dagster/row_count": len(frame),

@@ -32,6 +32,7 @@ def download_ice_lists_job() -> None:
 
 
 ice_download_schedule = dg.ScheduleDefinition(
+    name="ice_download_schedule",
     job=download_ice_lists_job,
     cron_schedule="0 */3 * * *",
     execution_timezone="America/New_York",

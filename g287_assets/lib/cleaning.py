@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pyarrow as pa
 
 from g287_assets.lib.dates import parse_signed, plausible_signing
 from g287_assets.lib.normalize import agency_key, clean_text, display_name, lookup_key
@@ -44,7 +45,8 @@ _URL = re.compile(r"https?://\S+")
 def map_distinct(values: pd.Series, function) -> pd.Series:
     """Apply a function once per distinct value: ICE repeats the same names across hundreds of lists."""
     distinct = values.dropna().unique()
-    return values.map(dict(zip(distinct, map(function, distinct))))
+    mapped = values.map(dict(zip(distinct, map(function, distinct)))).astype(object)
+    return mapped.where(mapped.notna(), None)
 
 
 def _lookup(values: pd.Series, table: dict[str, tuple[str, str | None]]) -> tuple[pd.Series, pd.Series]:
@@ -71,7 +73,7 @@ def link_or_url(link: pd.Series, text: pd.Series) -> pd.Series:
     """The hyperlink target of a cell, else a bare URL written in it (the web-page era held URLs as text)."""
     written = text.fillna("").map(lambda value: m.group(0) if (m := _URL.search(value)) else None)
     chosen = link.where(link.notna() & (link != ""), written)
-    return chosen.map(lambda url: unwrap_url(url) if isinstance(url, str) else None)
+    return map_distinct(chosen, unwrap_url).astype(object)
 
 
 def drop_exact_duplicates(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -132,15 +134,18 @@ def clean_agreements(
     level = level.where(level.notna(), inferred)
     level_source = level_source.where(level.notna(), None)
 
-    signed = map_distinct(kept["signed"], lambda text: plausible_signing(parse_signed(text))).astype(object)
+    signed_fixed, signed_fix = _lookup(kept["signed"], reference.signed_date_corrections)
+    signed_text = signed_fixed.where(signed_fixed.notna(), kept["signed"])
+    signed = map_distinct(signed_text, lambda text: plausible_signing(parse_signed(text))).astype(object)
 
     corrections = pd.Series(
         [
             [fix for fix in fixes if isinstance(fix, str)]
-            for fixes in zip(state_fix, level_fix, model_fix, name_fix, strict=True)
+            for fixes in zip(state_fix, level_fix, model_fix, name_fix, signed_fix, strict=True)
         ],
         index=kept.index,
-        dtype=object,
+        # A typed list column: DuckDB cannot infer an element type from lists that are mostly empty.
+        dtype=pd.ArrowDtype(pa.list_(pa.string())),
     )
     clean = pd.DataFrame(
         {

@@ -27,12 +27,20 @@ def _sidecar_time(record: ImportRecord) -> dt.datetime | None:
 
 
 def decide_date(
-    names: list[ImportRecord], newest_signed: dt.date | None, today: dt.date
+    names: list[ImportRecord],
+    newest_signed: dt.date | None,
+    today: dt.date,
+    override: tuple[dt.date, str] | None = None,
 ) -> tuple[DateDecision, str, ImportRecord]:
     """The date of a content imported under one or more names: the earliest defensible one.
 
-    The same bytes under a later name are a re-publication; the first name dates the list.
+    The same bytes under a later name are a re-publication; the first name dates the list. A row of
+    snapshot_overrides.csv (date, reason) wins over every name.
     """
+    if override is not None:
+        day, reason = override
+        label = parse_file_name(names[0].file_name).label
+        return DateDecision(day, "override", f"date set by hand: {reason}", True), label, names[0]
     decisions = []
     for record in names:
         info = parse_file_name(record.file_name)

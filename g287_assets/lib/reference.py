@@ -22,6 +22,7 @@ TABLES = {
     "level_patterns": ["priority", "pattern", "level", "reason"],
     "agency_name_corrections": ["state_code", "raw_name", "agency_name", "reason"],
     "snapshot_overrides": ["sha256", "snapshot_date", "status", "reason"],
+    "signed_date_corrections": ["raw_value", "signed_date", "reason"],
 }
 
 
@@ -61,6 +62,15 @@ class Reference:
         return {
             lookup_key(raw): (value, None if kind == "canonical" else f"{name}:{raw}")
             for raw, value, kind in zip(table.raw_value, table[value_column], table.kind)
+        }
+
+    @property
+    def signed_date_corrections(self) -> dict[str, tuple[str, str]]:
+        """Raw SIGNED text -> (corrected ISO date, correction id)."""
+        table = self.tables["signed_date_corrections"]
+        return {
+            lookup_key(raw): (fixed, f"signed_date_corrections:{raw}")
+            for raw, fixed in zip(table.raw_value, table.signed_date)
         }
 
     @property

@@ -56,6 +56,10 @@ _HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks>.*?</(?:\w+:)?hyperlinks>", re.
 _HYPERLINK = re.compile(rb"<(?:\w+:)?hyperlink\s([^>]*)>")
 _REF = re.compile(rb'\bref="([^"]+)"')
 _REL_ID = re.compile(rb'\s(?:\w+:)?id="([^"]+)"')
+# A URL wrapped inside another (web archive, browser PDF viewer): the innermost http(s) address.
+_EMBEDDED_URL = re.compile(r"^(?:https?://web\.archive\.org/web/\d+[a-z_]*/|[a-z-]+://[^/]+/)(https?:/.+)$")
+_ONE_SLASH = re.compile(r"^(https?:)/(?!/)")
+_PLAIN_HTTP_ICE = re.compile(r"^http://(?=(?:www\.)?ice\.gov/)")
 
 
 class SpreadsheetError(ValueError):
@@ -229,7 +233,7 @@ def _sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 def read_hyperlinks(path: Path, sheet_name: str) -> dict[str, str]:
-    """Hyperlink targets of a sheet by cell reference (e.g. {'G2': 'https://...'}), safelinks unwrapped."""
+    """Hyperlink targets of a sheet by cell reference (e.g. {'G2': 'https://...'}), verbatim."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet_name)
@@ -251,22 +255,25 @@ def read_hyperlinks(path: Path, sheet_name: str) -> dict[str, str]:
         rel_id = _REL_ID.search(attributes)
         target = targets.get(rel_id.group(1).decode()) if rel_id else None
         if ref and target:
-            links[ref.group(1).decode().split(":")[0]] = unwrap_url(target)
+            links[ref.group(1).decode().split(":")[0]] = target
     return links
 
 
 @functools.lru_cache(maxsize=65_536)
 def unwrap_url(url: str) -> str:
-    """The real address behind an Outlook safelink or a web-archive capture URL."""
+    """The real address behind a link as ICE stored it.
+
+    ICE's cells hold Outlook safelinks, web-archive capture URLs, a PDF viewer's `chrome-extension://.../https:/...`
+    prefix, `https:/` with one slash, and plain http for its own https host.
+    """
     url = url.strip()
-    if "safelinks" not in url and "web.archive.org" not in url:
-        return url
     parts = urlsplit(url)
     if parts.netloc.endswith("safelinks.protection.outlook.com"):
         inner = parse_qs(parts.query).get("url")
         if inner:
-            return inner[0]
-    archived = re.match(r"https?://web\.archive\.org/web/\d+[a-z_]*/(https?://.+)", url)
-    if archived:
-        return archived.group(1)
-    return url
+            url = inner[0]
+    embedded = _EMBEDDED_URL.search(url)
+    if embedded:
+        url = embedded.group(1)
+    url = _ONE_SLASH.sub(r"\1//", url)
+    return _PLAIN_HTTP_ICE.sub("https://", url)

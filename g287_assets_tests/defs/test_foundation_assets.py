@@ -1,0 +1,124 @@
+"""The Dagster project: definitions load, the asset graph, the inbox sensor, and a materialization on small files."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from g287_assets.defs import clean, ingest
+from g287_assets.defs.jobs import partition_range_tags
+from g287_assets.defs.resources import G287Files
+from g287_assets.defs.sensors import inbox_sensor
+from g287_assets.lib.registry import register_folder, snapshot_records
+from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets_tests.workbooks import PENDING_HEADER, agreement, write_workbook
+
+# The foundation's part of the asset graph: a change here should be deliberate.
+FOUNDATION_ASSETS = {"raw/file_imports", "raw/rows", "clean/agreements", "raw/snapshots", "published_database"}
+
+
+def test_definitions_load_with_the_foundation_graph() -> None:
+    from g287_assets.definitions import defs
+
+    keys = {key.to_user_string() for asset in defs.assets for key in asset.keys}
+    assert FOUNDATION_ASSETS <= keys
+    assert defs.resolve_job_def("g287_build") is not None
+    assert defs.resolve_sensor_def("inbox_sensor") is not None
+    assert defs.resolve_schedule_def("ice_download_schedule") is not None
+    published = defs.resolve_assets_def("published_database")
+    upstream = {key.to_user_string() for key in published.dependency_keys}
+    assert keys - {"published_database"} <= upstream
+
+
+def test_workspace_and_dg_name_the_same_code_location() -> None:
+    workspace = (PROJECT_ROOT / "workspace.yaml").read_text()
+    pyproject = (PROJECT_ROOT / "pyproject.toml").read_text()
+    assert "location_name: g287_assets" in workspace
+    assert 'code_location_name = "g287_assets"' in pyproject
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("G287_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_sensor_registers_inbox_files_and_requests_one_run(data_dir: Path) -> None:
+    inbox = data_dir / "inbox"
+    write_workbook(inbox / "participatingAgencies03062025am.xlsx", [agreement("A County Sheriff's Office")])
+    write_workbook(inbox / "participatingAgencies03072025am.xlsx", [agreement("B County Sheriff's Office")])
+    (inbox / "participatingAgencies03082025am.xlsx").write_text("<html>error</html>")
+    with dg.instance_for_test() as instance:
+        result = inbox_sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(result, dg.SensorResult)
+        (request,) = result.run_requests
+        (partitions,) = result.dynamic_partitions_requests
+        assert len(partitions.partition_keys) == 2
+        assert request.tags == partition_range_tags(list(partitions.partition_keys))
+        instance.add_dynamic_partitions("snapshots", list(partitions.partition_keys))
+        second = inbox_sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(second, dg.SkipReason)
+
+
+def materialize_archive(data_dir: Path) -> duckdb.DuckDBPyConnection:
+    """Register the inbox and materialize the foundation assets for every snapshot, as one run."""
+    register_folder(data_dir / "inbox", data_dir / "archive")
+    keys = list(snapshot_records(data_dir / "archive"))
+    resources = {
+        "files": G287Files(data_dir=str(data_dir), reference_dir=str(PROJECT_ROOT / "data" / "reference")),
+        "duckdb": DuckDBResource(database=str(data_dir / "work.duckdb")),
+    }
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("snapshots", keys)
+        result = dg.materialize(
+            [ingest.file_imports, ingest.raw_rows, clean.clean_agreements, ingest.snapshots],
+            instance=instance,
+            resources=resources,
+            tags=partition_range_tags(keys),
+        )
+        assert result.success
+        materialized = instance.get_materialized_partitions(dg.AssetKey(["clean", "agreements"]))
+        assert materialized == set(keys)
+    return duckdb.connect(str(data_dir / "work.duckdb"), read_only=True)
+
+
+def test_materialization_cleans_and_gates_small_lists(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    march = [agreement(f"{name} County Sheriff's Office") for name in ("Bexar", "Polk", "Harris")]
+    write_workbook(inbox / "participatingAgencies03062025am.xlsx", march)
+    write_workbook(inbox / "participatingAgencies03072025am.xlsx", [*march, agreement("Lee County Sheriff's Office")])
+    # The March 6 list again, saved anew (other bytes) under an April name: a stale re-publication.
+    write_workbook(inbox / "participatingAgencies04212025am.xlsx", march, extra_sheets={"Sheet2": [["notes"]]})
+    # The pending list published under the participating name (ICE's swap of 2025-09-22).
+    write_workbook(
+        inbox / "participatingAgencies04222025am.xlsx",
+        [["OHIO", "X Police Department", "Municipality", "Y County", "Task Force Model"]],
+        PENDING_HEADER,
+    )
+    con = materialize_archive(tmp_path)
+    snapshots = con.execute(
+        "SELECT file_name, snapshot_date, list_kind, status, quality_reason, agreement_count "
+        "FROM raw.snapshots ORDER BY snapshot_at"
+    ).fetchall()
+    assert [(row[0], row[2], row[3], row[5]) for row in snapshots] == [
+        ("participatingAgencies03062025am.xlsx", "participating", "usable", 3),
+        ("participatingAgencies03072025am.xlsx", "participating", "usable", 4),
+        ("participatingAgencies04212025am.xlsx", "participating", "quarantined", 3),
+        ("participatingAgencies04222025am.xlsx", "pending", "usable", 1),
+    ]
+    assert snapshots[0][1] == dt.date(2025, 3, 6)
+    assert snapshots[2][4].startswith("republished: same agreements as the list of 2025-03-06")
+    assert snapshots[3][4].startswith("swapped: named as the participating list but holds the pending list")
+    assert con.execute("SELECT count(*) FROM clean.agreements").fetchone()[0] == 11
+    assert con.execute("SELECT count(*) FROM raw.rows").fetchone()[0] == 11
+
+
+def test_rerunning_the_same_partitions_is_idempotent(tmp_path: Path) -> None:
+    write_workbook(tmp_path / "inbox" / "participatingAgencies03062025am.xlsx", [agreement("A County Sheriff's Office")])
+    materialize_archive(tmp_path).close()
+    con = materialize_archive(tmp_path)
+    assert con.execute("SELECT count(*) FROM clean.agreements").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM raw.snapshots").fetchone()[0] == 1

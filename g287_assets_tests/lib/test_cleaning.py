@@ -1,0 +1,143 @@
+"""Cleaning ICE's rows: states, levels, models, dates, names, links, duplicates, each correction recorded."""
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from g287_assets.lib.cleaning import clean_agreements
+from g287_assets.lib.dates import parse_signed, plausible_signing
+from g287_assets.lib.normalize import agency_key, display_name
+from g287_assets.lib.reference import ReferenceError, load_reference
+from g287_assets.lib.settings import PROJECT_ROOT
+
+REFERENCE = load_reference(PROJECT_ROOT / "data" / "reference")
+
+
+def raw_frame(rows: list[dict]) -> pd.DataFrame:
+    defaults = {
+        "snapshot_key": "s1",
+        "state": "TEXAS",
+        "agency": "Bexar County Sheriff's Office",
+        "type": "County",
+        "county": "Bexar County",
+        "support_type": "Task Force Model",
+        "signed": "2025-05-01",
+        "moa": "link",
+        "addendum": None,
+        "moa_link": None,
+        "addendum_link": None,
+    }
+    return pd.DataFrame([{**defaults, "row_number": i + 2, **row} for i, row in enumerate(rows)])
+
+
+SNAPSHOTS = pd.DataFrame({"snapshot_key": ["s1"], "snapshot_date": [dt.date(2026, 2, 27)], "list_kind": ["participating"]})
+
+
+def clean(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return clean_agreements(raw_frame(rows), SNAPSHOTS, REFERENCE)
+
+
+def test_state_typos_are_fixed_and_recorded() -> None:
+    result, issues = clean([{"state": "PENNSLYVANIA "}, {"state": "Texas"}, {"state": "WESt VIRGINIA"}])
+    assert result.state_code.tolist() == ["PA", "TX", "WV"]
+    assert result.state_fips.tolist() == ["42", "48", "54"]
+    assert result.corrections.tolist() == [["state_name_corrections:PENNSLYVANIA"], [], []]
+    assert issues.empty
+
+
+def test_type_and_support_type_variants() -> None:
+    result, _ = clean(
+        [
+            {"type": "Muncipality ", "support_type": "Warrant Services Officer"},
+            {"type": "State", "support_type": "Jail Enforcment Model "},
+            {"type": "County ", "support_type": "Task Force Officer "},
+        ]
+    )
+    assert result.level.tolist() == ["municipal", "state", "county"]
+    assert result.model.tolist() == ["WSO", "JEM", "TFM"]
+    assert "type_levels:MUNCIPALITY" in result.corrections[0]
+    assert "support_type_models:TASK FORCE OFFICER" in result.corrections[2]
+
+
+def test_level_is_inferred_from_the_name_when_type_is_missing() -> None:
+    result, _ = clean(
+        [
+            {"type": "#NA", "agency": "Walton County Sheriff's Office"},
+            {"type": None, "agency": "Mesa Police Department"},
+            {"type": "", "agency": "Florida Department of Corrections"},
+            {"type": None, "agency": "Albermarle District Jail"},
+        ]
+    )
+    assert result.level.tolist() == ["county", "municipal", "state", "other"]
+    assert set(result.level_source) == {"inferred"}
+
+
+def test_signing_dates_in_every_form_seen() -> None:
+    assert parse_signed("05/082025") == dt.date(2025, 5, 8)
+    assert parse_signed("7/72025") == dt.date(2025, 7, 7)
+    assert parse_signed("8/282025") == dt.date(2025, 8, 28)
+    assert parse_signed("2016-06-08") == dt.date(2016, 6, 8)
+    assert parse_signed("45678") == dt.date(2025, 1, 21)
+    assert parse_signed("02/30/2025") is None
+    assert parse_signed("pending") is None
+    assert plausible_signing(dt.date(5025, 7, 7)) is None
+    result, issues = clean([{"signed": "05/082025"}, {"signed": "5025-07-07"}, {"signed": None}, {"signed": "3025-01-01"}])
+    assert result.signed_date.tolist() == [dt.date(2025, 5, 8), dt.date(2025, 7, 7), None, None]
+    assert result.corrections[1] == ["signed_date_corrections:5025-07-07"]
+    assert issues.issue.tolist() == ["unreadable signing date"]
+    assert "3025-01-01" in issues.detail[0]
+
+
+def test_names_written_two_ways_share_one_key() -> None:
+    result, _ = clean([{"agency": "Bexar County Sheriff\u2019s Office "}, {"agency": "BEXAR COUNTY  SHERIFF'S OFFICE"}])
+    assert result.agency_key.nunique() == 1
+    assert result.agency_name[0] == "Bexar County Sheriff's Office"
+    assert display_name("  A\u00a0 B\u2019s ") == "A B's"
+    assert agency_key("St. Lucie County Sheriff's Office") == "ST LUCIE COUNTY SHERIFFS OFFICE"
+
+
+def test_agency_name_correction_fires_from_the_reference_table() -> None:
+    result, _ = clean([{"state": "FLORIDA", "agency": "Waria-labelon County Sheriff's Office"}])
+    assert result.agency_name[0] == "Walton County Sheriff's Office"
+    assert result.corrections[0] == ["agency_name_corrections:FL:Waria-labelon County Sheriff's Office"]
+
+
+def test_exact_duplicates_are_counted_once_and_reported() -> None:
+    result, issues = clean([{}, {}, {"support_type": "Jail Enforcement Model"}, {}])
+    assert len(result) == 2
+    assert result.duplicate_rows.tolist() == [2, 0]
+    assert issues.issue.tolist() == ["exact duplicate", "exact duplicate"]
+    assert issues.source_row.tolist() == [3, 5]
+
+
+def test_links_come_from_hyperlinks_or_urls_written_in_the_cell() -> None:
+    result, _ = clean(
+        [
+            {"moa_link": "http://www.ice.gov/doclib/287gMOA/A.pdf"},
+            {"moa": "https://web.archive.org/web/20210113002027/https://www.ice.gov/doclib/287gMOA/B.pdf"},
+            {"moa": "link pending"},
+        ]
+    )
+    assert result.moa_url.tolist() == [
+        "https://www.ice.gov/doclib/287gMOA/A.pdf",
+        "https://www.ice.gov/doclib/287gMOA/B.pdf",
+        None,
+    ]
+
+
+def test_unknown_values_are_reported_not_dropped() -> None:
+    result, issues = clean([{"state": "ATLANTIS", "support_type": "Harbor Model"}])
+    assert len(result) == 1
+    assert result.state_code[0] is None and result.model[0] is None
+    assert sorted(issues.issue) == ["unknown model", "unknown state"]
+
+
+def test_a_reference_row_without_reason_is_refused(tmp_path: Path) -> None:
+    for path in (PROJECT_ROOT / "data" / "reference").glob("*.csv"):
+        (tmp_path / path.name).write_text(path.read_text())
+    with (tmp_path / "state_name_corrections.csv").open("a") as stream:
+        stream.write("TEXSA,TX,\n")
+    with pytest.raises(ReferenceError, match="every row needs a reason"):
+        load_reference(tmp_path)
