@@ -29,7 +29,9 @@ def test_every_file_of_the_archive_is_accounted_for(published: duckdb.DuckDBPyCo
     assert kinds == {"participating": 250, "pending": 250}
 
 
-def test_agreements_equal_data_rows_minus_duplicates(published: duckdb.DuckDBPyConnection, source_mirror: Path) -> None:
+def test_agreements_equal_data_rows_minus_duplicates(
+    published: duckdb.DuckDBPyConnection, source_mirror: Path
+) -> None:
     expected = documented_rows(source_mirror)
     rows = published.execute(
         """

@@ -32,7 +32,9 @@ def raw_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame([{**defaults, "row_number": i + 2, **row} for i, row in enumerate(rows)])
 
 
-SNAPSHOTS = pd.DataFrame({"snapshot_key": ["s1"], "snapshot_date": [dt.date(2026, 2, 27)], "list_kind": ["participating"]})
+SNAPSHOTS = pd.DataFrame(
+    {"snapshot_key": ["s1"], "snapshot_date": [dt.date(2026, 2, 27)], "list_kind": ["participating"]}
+)
 
 
 def clean(rows: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -83,7 +85,9 @@ def test_signing_dates_in_every_form_seen() -> None:
     assert parse_signed("02/30/2025") is None
     assert parse_signed("pending") is None
     assert plausible_signing(dt.date(5025, 7, 7)) is None
-    result, issues = clean([{"signed": "05/082025"}, {"signed": "5025-07-07"}, {"signed": None}, {"signed": "3025-01-01"}])
+    result, issues = clean(
+        [{"signed": "05/082025"}, {"signed": "5025-07-07"}, {"signed": None}, {"signed": "3025-01-01"}]
+    )
     assert result.signed_date.tolist() == [dt.date(2025, 5, 8), dt.date(2025, 7, 7), None, None]
     assert result.corrections[1] == ["signed_date_corrections:5025-07-07"]
     assert issues.issue.tolist() == ["unreadable signing date"]
@@ -91,7 +95,9 @@ def test_signing_dates_in_every_form_seen() -> None:
 
 
 def test_names_written_two_ways_share_one_key() -> None:
-    result, _ = clean([{"agency": "Bexar County Sheriff\u2019s Office "}, {"agency": "BEXAR COUNTY  SHERIFF'S OFFICE"}])
+    result, _ = clean(
+        [{"agency": "Bexar County Sheriff\u2019s Office "}, {"agency": "BEXAR COUNTY  SHERIFF'S OFFICE"}]
+    )
     assert result.agency_key.nunique() == 1
     assert result.agency_name[0] == "Bexar County Sheriff's Office"
     assert display_name("  A\u00a0 B\u2019s ") == "A B's"

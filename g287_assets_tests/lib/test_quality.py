@@ -43,7 +43,9 @@ def test_a_list_republished_after_newer_ones_is_quarantined() -> None:
         ]
     )
     assert result.loc["c", "status"] == "quarantined"
-    assert result.loc["c", "quality_reason"].startswith("republished: same agreements as the list of 2025-03-06 (a)")
+    assert result.loc["c", "quality_reason"].startswith(
+        "republished: same agreements as the list of 2025-03-06 (a)"
+    )
     assert result.loc["b", "status"] == "usable"
 
 
@@ -75,7 +77,10 @@ def test_a_sudden_drop_with_older_signings_is_stale() -> None:
 
 def test_a_real_drop_with_new_signings_is_not_stale() -> None:
     result = assess(
-        [snapshot("a", "2025-10-01", 1000, "h1", "2025-09-30"), snapshot("b", "2025-10-02", 700, "h2", "2025-10-01")]
+        [
+            snapshot("a", "2025-10-01", 1000, "h1", "2025-09-30"),
+            snapshot("b", "2025-10-02", 700, "h2", "2025-10-01"),
+        ]
     )
     assert result.loc["b", "status"] == "usable"
 
@@ -84,8 +89,12 @@ def test_empty_swapped_and_misdated_lists() -> None:
     result = assess(
         [
             snapshot("a", "2025-09-22", 0, None, "2025-09-01", content_kind="pending", name_kind="pending"),
-            snapshot("b", "2025-09-22", 42, "p", "2025-09-01", content_kind="pending", name_kind="participating"),
-            snapshot("c", "2025-09-23", 990, "h", "2025-09-20", date_usable=False, date_flag="no date in name"),
+            snapshot(
+                "b", "2025-09-22", 42, "p", "2025-09-01", content_kind="pending", name_kind="participating"
+            ),
+            snapshot(
+                "c", "2025-09-23", 990, "h", "2025-09-20", date_usable=False, date_flag="no date in name"
+            ),
             snapshot("d", "2026-01-05", 1200, "h2", "2025-12-19", date_flag="year read as 2026"),
         ]
     )
@@ -93,7 +102,10 @@ def test_empty_swapped_and_misdated_lists() -> None:
     assert result.loc["a", "quality_reason"] == "empty: the list has a header and no rows"
     assert result.loc["b", "status"] == "usable"
     assert result.loc["b", "list_kind"] == "pending"
-    assert "swapped: named as the participating list but holds the pending list" in result.loc["b", "quality_reason"]
+    assert (
+        "swapped: named as the participating list but holds the pending list"
+        in result.loc["b", "quality_reason"]
+    )
     assert result.loc["c", "status"] == "quarantined"
     assert result.loc["c", "quality_reason"] == "misdated: no date in name"
     assert result.loc["d", "status"] == "usable"
@@ -101,7 +113,9 @@ def test_empty_swapped_and_misdated_lists() -> None:
 
 
 def test_an_override_row_wins_and_says_why() -> None:
-    overrides = pd.DataFrame([{"sha256": "a" * 8, "snapshot_date": "", "status": "quarantined", "reason": "checked by hand"}])
+    overrides = pd.DataFrame(
+        [{"sha256": "a" * 8, "snapshot_date": "", "status": "quarantined", "reason": "checked by hand"}]
+    )
     result = assess([snapshot("a", "2025-10-01", 1000, "h1", "2025-09-30")], overrides)
     assert result.loc["a", "status"] == "quarantined"
     assert result.loc["a", "quality_reason"] == "override: checked by hand"
@@ -113,7 +127,10 @@ def record(name: str, outcome: str = "snapshot") -> ImportRecord:
 
 def test_the_earliest_name_dates_a_content_seen_under_several() -> None:
     decision, label, chosen = decide_date(
-        [record("participatingAgencies04212025am.xlsx"), record("participatingAgencies03062025am.xlsx", "alias")],
+        [
+            record("participatingAgencies04212025am.xlsx"),
+            record("participatingAgencies03062025am.xlsx", "alias"),
+        ],
         dt.date(2025, 3, 5),
         dt.date(2026, 11, 30),
     )
@@ -123,16 +140,23 @@ def test_the_earliest_name_dates_a_content_seen_under_several() -> None:
 
 
 def test_a_january_file_named_with_last_year_is_repaired_from_its_rows() -> None:
-    decision, _, _ = decide_date([record("participatingAgencies01052025pm.xlsx")], dt.date(2025, 12, 19), dt.date(2026, 11, 30))
+    decision, _, _ = decide_date(
+        [record("participatingAgencies01052025pm.xlsx")], dt.date(2025, 12, 19), dt.date(2026, 11, 30)
+    )
     assert decision.snapshot_date == dt.date(2026, 1, 5)
     assert decision.usable and decision.flag
 
 
 def test_alias_notes_name_stale_republication_and_swaps() -> None:
-    assert alias_note("participatingAgencies04212025am.xlsx", "participating", dt.date(2025, 3, 6), "participating") == (
-        "stale re-publication: same bytes as the list of 2025-03-06 under a name dated 2025-04-21"
-    )
+    assert alias_note(
+        "participatingAgencies04212025am.xlsx", "participating", dt.date(2025, 3, 6), "participating"
+    ) == ("stale re-publication: same bytes as the list of 2025-03-06 under a name dated 2025-04-21")
     assert alias_note("pendingAgencies09222025pm.xlsx", "pending", dt.date(2025, 9, 22), "participating") == (
         "swapped: named as the pending list but holds the participating list"
     )
-    assert alias_note("participatingAgencies03062025am.xlsx", "participating", dt.date(2025, 3, 6), "participating") is None
+    assert (
+        alias_note(
+            "participatingAgencies03062025am.xlsx", "participating", dt.date(2025, 3, 6), "participating"
+        )
+        is None
+    )

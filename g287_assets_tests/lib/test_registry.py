@@ -19,7 +19,9 @@ from g287_assets_tests.workbooks import agreement, write_workbook
 
 def test_same_bytes_under_another_name_is_an_alias(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    first = write_workbook(inbox / "participatingAgencies03062025am.xlsx", [agreement("A County Sheriff's Office")])
+    first = write_workbook(
+        inbox / "participatingAgencies03062025am.xlsx", [agreement("A County Sheriff's Office")]
+    )
     shutil.copy(first, inbox / "participatingAgencies04212025am.xlsx")
     records = register_folder(inbox, tmp_path / "archive")
     assert [r.outcome for r in records] == ["snapshot", "alias"]
@@ -40,13 +42,19 @@ def test_reimporting_the_same_folder_changes_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("participatingAgencies03092026am.xlsx", b"<!DOCTYPE html><html><body>Error</body></html>", "content looks like html"),
+        (
+            "participatingAgencies03092026am.xlsx",
+            b"<!DOCTYPE html><html><body>Error</body></html>",
+            "content looks like html",
+        ),
         ("agreements.csv", b"date,state,agency\n2025-05-16,TX,X\n", "content looks like csv"),
         ("empty.xlsx", b"", "content looks like empty"),
         ("truncated.xlsx", b"PK\x03\x04\x14\x00\x00\x00garbage", "not an xlsx workbook"),
     ],
 )
-def test_files_that_are_not_lists_are_rejected_with_the_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_files_that_are_not_lists_are_rejected_with_the_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / name).write_bytes(content)
@@ -60,7 +68,11 @@ def test_another_projects_table_is_rejected(source_mirror: Path, tmp_path: Path)
     records = register_folder(source_mirror / "ice" / "derived", tmp_path / "archive")
     assert len(records) == 4
     assert {r.outcome for r in records} == {"rejected"}
-    cumulative = next(r for r in records if r.file_name.startswith("RelevantResearch_cumulative_participating_status_2026-03-09"))
+    cumulative = next(
+        r
+        for r in records
+        if r.file_name.startswith("RelevantResearch_cumulative_participating_status_2026-03-09")
+    )
     assert "unknown columns" in cumulative.reason and "EXTRACTED LINK" in cumulative.reason
 
 

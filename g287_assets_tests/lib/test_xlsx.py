@@ -57,7 +57,10 @@ def test_the_march_2026_list_has_its_known_values(source_mirror: Path) -> None:
     links = [row.moa_link for row in table.rows if row.moa_link]
     assert len(links) == LINKED_MOA_CELLS_2026_03_09
     # Kept verbatim here, wrappers and all; cleaning repairs them.
-    assert "chrome-extension://efaidnbmnnnibpcajpcglclefindmkaj/https:/www.ice.gov/doclib/287gMOA/UnivFLPDFL_TFM_MOA_041525.pdf" in links
+    assert (
+        "chrome-extension://efaidnbmnnnibpcajpcglclefindmkaj/https:/www.ice.gov/doclib/287gMOA/UnivFLPDFL_TFM_MOA_041525.pdf"
+        in links
+    )
 
 
 def test_an_extra_summary_sheet_is_ignored(source_mirror: Path) -> None:
@@ -100,7 +103,11 @@ def test_hyperlinks_of_built_workbook_are_read(tmp_path: Path) -> None:
 
 def test_reordered_known_columns_are_read_by_name(tmp_path: Path) -> None:
     header = ["LAW ENFORCEMENT AGENCY", "STATE", "SUPPORT TYPE", "TYPE"]
-    path = write_workbook(tmp_path / "x.xlsx", [["Polk County Sheriff's Office", "FLORIDA", "Jail Enforcement Model", "County"]], header)
+    path = write_workbook(
+        tmp_path / "x.xlsx",
+        [["Polk County Sheriff's Office", "FLORIDA", "Jail Enforcement Model", "County"]],
+        header,
+    )
     table = read_table(path)
     assert table.header_code == "new variant"
     assert table.rows[0].cells["state"] == "FLORIDA"
@@ -134,6 +141,10 @@ def test_a_workbook_without_a_list_names_its_first_rows(tmp_path: Path) -> None:
 
 
 def test_pending_header_is_recognized(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "p.xlsx", [["OHIO", "X Police Department", "Municipality", "Y", "Task Force Model"]], PENDING_HEADER)
+    path = write_workbook(
+        tmp_path / "p.xlsx",
+        [["OHIO", "X Police Department", "Municipality", "Y", "Task Force Model"]],
+        PENDING_HEADER,
+    )
     assert list_header(path) == ("Sheet1", "H5")
     assert not read_table(path).has_signed
