@@ -1,4 +1,4 @@
-"""The `g287` command: a full headless build into data/g287.duckdb, sharing the UI's Dagster instance."""
+"""`g287 build`: a full headless build into data/g287.duckdb, sharing the UI's Dagster instance."""
 
 from __future__ import annotations
 
@@ -135,15 +135,11 @@ def run_build(paths: Paths, started: float) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="g287", description="Build and query the g287 history of 287(g) agreements."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    build_parser = commands.add_parser(
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
         "build", help="register new ICE files and build everything into data/g287.duckdb"
     )
-    build_parser.add_argument(
+    parser.add_argument(
         "--from",
         dest="sources",
         type=Path,
@@ -152,11 +148,4 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="also import every file below DIR (recursively); may be repeated",
     )
-    args = parser.parse_args(argv)
-    if args.command == "build":
-        return build(args.sources)
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    parser.set_defaults(run=lambda args: build(args.sources))

@@ -1,0 +1,22 @@
+"""The `g287` command. Each module of this package that defines `register(subparsers)` adds a subcommand."""
+
+import argparse
+import importlib
+import pkgutil
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="g287", description="Build and query the g287 history of 287(g) agreements."
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(commands)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)

@@ -1,0 +1,5 @@
+import sys
+
+from g287_assets.cli import main
+
+sys.exit(main())
