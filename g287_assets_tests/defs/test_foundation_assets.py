@@ -134,3 +134,25 @@ def test_rerunning_the_same_partitions_is_idempotent(tmp_path: Path) -> None:
     con = materialize_archive(tmp_path)
     assert con.execute("SELECT count(*) FROM clean.agreements").fetchone()[0] == 1
     assert con.execute("SELECT count(*) FROM raw.snapshots").fetchone()[0] == 1
+
+
+def test_scheduled_download_reads_the_mirror_and_skips_known_lists(
+    data_dir: Path, source_mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g287_assets.defs.schedules import download_ice_lists_job, ice_download_schedule
+
+    monkeypatch.setenv("G287_SOURCE_MIRROR", str(source_mirror))
+    assert ice_download_schedule.cron_schedule == "0 */3 * * *"
+    assert download_ice_lists_job.execute_in_process().success
+    saved = sorted(path.name for path in (data_dir / "inbox").iterdir())
+    assert saved == [
+        "participatingAgencies_2026-05-18_am.xlsx",
+        "participatingAgencies_2026-05-18_am.xlsx.json",
+        "pendingAgencies_2026-02-27_am.xlsx",
+        "pendingAgencies_2026-02-27_am.xlsx.json",
+    ]
+    register_folder(data_dir / "inbox", data_dir / "archive")
+    for path in (data_dir / "inbox").iterdir():
+        path.unlink()
+    assert download_ice_lists_job.execute_in_process().success
+    assert list((data_dir / "inbox").iterdir()) == []
