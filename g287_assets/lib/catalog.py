@@ -203,3 +203,414 @@ def comment_statements(table: Table, kind: str = "TABLE") -> list[str]:
         for column in table.columns
     ]
     return statements
+
+
+# ---- geography (Census Vintage 2024 estimates and Gazetteer internal points) -------------------------
+
+GEO_CENSUS_SOURCES = _table(
+    "geo.census_sources",
+    "The Census files the geo tables were built from: where each came from and the sha256 of the bytes read.",
+    [
+        (
+            "source",
+            "VARCHAR",
+            "Which file: county_population, subcounty_population, county/place/cousub_points",
+        ),
+        ("file_name", "VARCHAR", "Census file name (for a zipped Gazetteer, the file inside the zip)"),
+        ("url", "VARCHAR", "The Census Bureau's download URL"),
+        ("origin", "VARCHAR", "Where the bytes were read: the URL, or the mirror path when offline"),
+        (
+            "obtained",
+            "VARCHAR",
+            "mirror (G287_SOURCE_MIRROR), cache (earlier download, sha256 checked) or downloaded",
+        ),
+        ("sha256", "VARCHAR", "SHA-256 of the file read (after unzipping)"),
+        ("bytes", "BIGINT", "Size of the file read"),
+        ("rows", "INTEGER", "Data rows the reader returned"),
+    ],
+)
+
+GEO_STATES = _table(
+    "geo.states",
+    "The 50 states and DC with their July 1, 2024 population (Census Vintage 2024, co-est2024-alldata.csv).",
+    [
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("state_name", "VARCHAR", "State name as Census writes it"),
+        ("population", "BIGINT", "Population estimate, July 1, 2024"),
+        ("counties", "INTEGER", "Counties and county-equivalents in the state"),
+        ("latitude", "DOUBLE", "Population-weighted mean of the state's county internal points"),
+        ("longitude", "DOUBLE", "Population-weighted mean of the state's county internal points"),
+    ],
+)
+
+GEO_COUNTIES = _table(
+    "geo.counties",
+    "Every county and county-equivalent (3,144: parishes, boroughs, Virginia cities, Connecticut's planning "
+    "regions) with its 2024 population and Gazetteer internal point.",
+    [
+        ("county_fips", "VARCHAR", "5-digit county FIPS code (state + county)"),
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("county_name", "VARCHAR", "Name with its kind, e.g. 'Orleans Parish', 'Hopewell city'"),
+        ("population", "BIGINT", "Population estimate, July 1, 2024"),
+        ("latitude", "DOUBLE", "Internal point latitude (2024 Gazetteer)"),
+        ("longitude", "DOUBLE", "Internal point longitude (2024 Gazetteer)"),
+        ("land_area_sqmi", "DOUBLE", "Land area in square miles (2024 Gazetteer)"),
+    ],
+)
+
+GEO_PLACES = _table(
+    "geo.places",
+    "Incorporated places (SUMLEV 162 of sub-est2024.csv) with population, principal county and internal "
+    "point; Georgia's, missing from the estimates copy, come from the Gazetteer with no population.",
+    [
+        ("place_geoid", "VARCHAR", "7-digit place GEOID (state + place)"),
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("name", "VARCHAR", "Name with its legal kind, e.g. 'Stamford city', 'Springdale borough'"),
+        ("funcstat", "VARCHAR", "Census functional status (A = active government)"),
+        (
+            "county_fips",
+            "VARCHAR",
+            "Principal county: the county holding most of its people (NULL in Georgia)",
+        ),
+        ("county_count", "INTEGER", "Counties the place touches (rows in geo.place_county_parts)"),
+        ("population", "BIGINT", "Population estimate, July 1, 2024 (NULL for Georgia places)"),
+        ("latitude", "DOUBLE", "Internal point latitude (2025 Gazetteer)"),
+        ("longitude", "DOUBLE", "Internal point longitude (2025 Gazetteer)"),
+        ("land_area_sqmi", "DOUBLE", "Land area in square miles (2025 Gazetteer)"),
+        ("population_gap", "VARCHAR", "Why population is NULL (NULL when it is known)"),
+    ],
+)
+
+GEO_COUNTY_SUBDIVISIONS = _table(
+    "geo.county_subdivisions",
+    "County subdivisions (SUMLEV 061 of sub-est2024.csv): the towns and townships that township police "
+    "departments serve, with population and internal point.",
+    [
+        ("cousub_geoid", "VARCHAR", "10-digit GEOID (state + county + subdivision)"),
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("county_fips", "VARCHAR", "5-digit FIPS of the county it lies in"),
+        ("name", "VARCHAR", "Name with its legal kind, e.g. 'East Pennsboro township'"),
+        ("funcstat", "VARCHAR", "Census functional status (A active, F fictitious, ...)"),
+        ("population", "BIGINT", "Population estimate, July 1, 2024"),
+        ("latitude", "DOUBLE", "Internal point latitude (2025 Gazetteer; NULL for 13 renamed subdivisions)"),
+        ("longitude", "DOUBLE", "Internal point longitude (2025 Gazetteer)"),
+        ("land_area_sqmi", "DOUBLE", "Land area in square miles (2025 Gazetteer)"),
+    ],
+)
+
+GEO_PLACE_COUNTY_PARTS = _table(
+    "geo.place_county_parts",
+    "The part of each incorporated place inside each county it touches (SUMLEV 157 of sub-est2024.csv).",
+    [
+        ("place_geoid", "VARCHAR", "7-digit place GEOID"),
+        ("county_fips", "VARCHAR", "5-digit FIPS of the county holding this part"),
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        ("name", "VARCHAR", "Census name of the part, e.g. 'Stamford city (pt.)'"),
+        ("population", "BIGINT", "People of the place living in this county, July 1, 2024"),
+    ],
+)
+
+AGENCY_JURISDICTIONS = _table(
+    "geo.agency_jurisdictions",
+    "One row per agency ever seen in a usable participating list: the Census jurisdiction it serves, its "
+    "population and point, and how it was matched, or NOT FOUND with the reason.",
+    [
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("agency_name", "VARCHAR", "Agency name as ICE wrote it in its newest appearance"),
+        ("agency_key", "VARCHAR", "Normalized agency name (with state_code, the agency's key)"),
+        (
+            "jurisdiction_level",
+            "VARCHAR",
+            "county / place / county_subdivision / state / other (other: no Census jurisdiction found)",
+        ),
+        ("state_fips", "VARCHAR", "2-digit state FIPS code"),
+        (
+            "county_fips",
+            "VARCHAR",
+            "County of the jurisdiction (a place's principal county); else ICE's COUNTY column if it "
+            "names a real county (see county_source); NULL for state agencies",
+        ),
+        ("place_geoid", "VARCHAR", "Place (7 digits) or county subdivision (10 digits) GEOID"),
+        ("jurisdiction_name", "VARCHAR", "Census name of the jurisdiction(s), '; '-separated"),
+        (
+            "population",
+            "BIGINT",
+            "July 1, 2024 population of the jurisdiction; NULL when NOT FOUND and for Georgia places",
+        ),
+        ("latitude", "DOUBLE", "Internal point of the jurisdiction (states: population-weighted)"),
+        ("longitude", "DOUBLE", "Internal point of the jurisdiction (states: population-weighted)"),
+        (
+            "match_method",
+            "VARCHAR",
+            "county name, county column, county fuzzy, place/cousub exact or fuzzy, state, override, "
+            "or 'not found'",
+        ),
+        ("match_score", "DOUBLE", "Name similarity 0-100 of the match (or of the best rejected candidate)"),
+        (
+            "not_found_reason",
+            "VARCHAR",
+            "Why there is no jurisdiction or no population, naming the best candidates",
+        ),
+        (
+            "override_reason",
+            "VARCHAR",
+            "Reason of the reviewed row of jurisdiction_overrides.csv that decided it",
+        ),
+        ("county_source", "VARCHAR", "census (from the jurisdiction) or ice_county_column"),
+        ("ice_level", "VARCHAR", "ICE's level in the newest appearance: county / municipal / state / other"),
+        ("ice_county_name", "VARCHAR", "ICE's COUNTY column in the newest appearance"),
+        ("first_seen_date", "DATE", "Date of the first usable participating list naming the agency"),
+        ("last_seen_date", "DATE", "Date of the newest usable participating list naming the agency"),
+    ],
+    public=True,
+)
+
+AGENCY_COUNTIES = _table(
+    "geo.agency_counties",
+    "Bridge from each matched agency to every county its jurisdiction touches: a place spanning three "
+    "counties has three rows. State agencies and NOT FOUND agencies have none.",
+    [
+        ("agency_key", "VARCHAR", "Normalized agency name"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("county_fips", "VARCHAR", "5-digit FIPS of a county the jurisdiction touches"),
+        (
+            "part_population",
+            "BIGINT",
+            "People of the jurisdiction living in that county (NULL when only ICE's COUNTY column is known)",
+        ),
+        (
+            "county_source",
+            "VARCHAR",
+            "census (county parts of the estimates) or ice_county_column (Georgia places)",
+        ),
+    ],
+)
+
+GEO_TABLES = [
+    GEO_CENSUS_SOURCES,
+    GEO_STATES,
+    GEO_COUNTIES,
+    GEO_PLACES,
+    GEO_COUNTY_SUBDIVISIONS,
+    GEO_PLACE_COUNTY_PARTS,
+    AGENCY_JURISDICTIONS,
+    AGENCY_COUNTIES,
+]
+TABLES += GEO_TABLES
+
+
+# History: one agreement across ICE's overwritten lists. Written by g287_assets/lib/history.py from the usable
+# participating snapshots only; an agreement is identified by (state, agency key, model, signing date).
+
+_AGREEMENT_KEY_COLUMNS = [
+    ("state_code", "VARCHAR", "USPS state code"),
+    ("agency_name", "VARCHAR", "Agency name as last listed"),
+    ("model", "VARCHAR", "JEM, WSO or TFM"),
+    ("signed_date", "DATE", "Signing date as ICE lists it (NULL when unknown)"),
+]
+_TIMELINE_COUNT_COLUMNS = [
+    ("agreements", "INTEGER", "Agreements listed (a key listed twice in one file counts once)"),
+    ("agencies", "INTEGER", "Distinct agencies (state and agency key) holding them"),
+    ("jem", "INTEGER", "Jail Enforcement Model agreements"),
+    ("wso", "INTEGER", "Warrant Service Officer agreements"),
+    ("tfm", "INTEGER", "Task Force Model agreements"),
+    ("level_county", "INTEGER", "Agreements of county agencies"),
+    ("level_municipal", "INTEGER", "Agreements of municipal agencies"),
+    ("level_state", "INTEGER", "Agreements of state agencies"),
+    ("level_other", "INTEGER", "Agreements of other agencies"),
+]
+
+HISTORY_AGREEMENTS = _table(
+    "history.agreements",
+    "One row per agreement ever listed in a usable participating list: when it was seen, and whether it is "
+    "active, ended, or corrected into another row (a typo, date, state or signatory fixed by ICE).",
+    [
+        ("agreement_id", "VARCHAR", "Stable id: a hash of state, agency key, model and signing date"),
+        (
+            "lineage_id",
+            "VARCHAR",
+            "agreement_id of the first row of its chain of corrections (itself if none)",
+        ),
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("agency_name", "VARCHAR", "Agency name as last listed"),
+        ("agency_key", "VARCHAR", "Normalized agency name (the key's agency part)"),
+        ("model", "VARCHAR", "JEM, WSO or TFM"),
+        ("signed_date", "DATE", "Signing date as ICE lists it (NULL when unknown)"),
+        ("level", "VARCHAR", "county / municipal / state / other, as last listed"),
+        ("county_name", "VARCHAR", "ICE's COUNTY value as last listed"),
+        ("moa_url", "VARCHAR", "Link to the signed agreement (MOA) as last listed"),
+        ("addendum_url", "VARCHAR", "Link to the addendum as last listed"),
+        ("first_seen_date", "DATE", "Date of the first usable list that has it"),
+        ("first_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("last_seen_date", "DATE", "Date of the last usable list that has it"),
+        ("last_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("snapshots_seen", "INTEGER", "Usable participating lists that have it"),
+        ("gap_count", "INTEGER", "Times it disappeared and came back (see history.gaps)"),
+        ("status", "VARCHAR", "active (in the newest usable list), ended, or corrected (see successor_id)"),
+        ("ended_date", "DATE", "For ended: date of the first usable list without it"),
+        ("ended_snapshot_key", "VARCHAR", "For ended: that list's snapshot key"),
+        ("corrected_date", "DATE", "For corrected: date of the first usable list with the corrected row"),
+        (
+            "successor_id",
+            "VARCHAR",
+            "For corrected: the row it became; for ended: the agency's next agreement of another model",
+        ),
+        (
+            "successor_reason",
+            "VARCHAR",
+            "corrected, or model_change (an ended agreement followed by another model)",
+        ),
+        ("predecessor_id", "VARCHAR", "The row this one corrects (the first seen when two listings merged)"),
+    ],
+    public=True,
+)
+
+HISTORY_CANCELLATIONS = _table(
+    "history.cancellations",
+    "One row per ended agreement: removed from ICE's list, with no corrected twin to explain it.",
+    [
+        ("agreement_id", "VARCHAR", "Stable id (history.agreements)"),
+        *_AGREEMENT_KEY_COLUMNS,
+        ("last_seen_date", "DATE", "Date of the last usable list that had it"),
+        ("ended_date", "DATE", "Date of the first usable list without it"),
+        ("agency_key", "VARCHAR", "Normalized agency name"),
+        ("level", "VARCHAR", "county / municipal / state / other"),
+        ("county_name", "VARCHAR", "ICE's COUNTY value"),
+        ("first_seen_date", "DATE", "Date of the first usable list that had it"),
+        ("last_snapshot_key", "VARCHAR", "Snapshot key of the last list that had it"),
+        ("ended_snapshot_key", "VARCHAR", "Snapshot key of the first list without it"),
+        ("snapshots_seen", "INTEGER", "Usable participating lists that had it"),
+        ("gap_count", "INTEGER", "Times it disappeared and came back before ending"),
+        ("successor_id", "VARCHAR", "The agency's next agreement of another model, if one began nearby"),
+        ("successor_reason", "VARCHAR", "model_change when successor_id is set"),
+        ("lineage_id", "VARCHAR", "agreement_id of the first row of its chain of corrections"),
+    ],
+    public=True,
+)
+
+HISTORY_CANCELLATIONS_SINCE_TRACKING_START = Table(
+    "history.cancellations_since_tracking_start",
+    "View: history.cancellations ended after 2025-12-08, the start of the best-known public tracker.",
+    HISTORY_CANCELLATIONS.columns,
+)
+
+HISTORY_CHANGES = _table(
+    "history.changes",
+    "Change log per usable list: agreements added, ended, disappeared, reappeared, corrected and re-dated.",
+    [
+        ("snapshot_date", "DATE", "Date of the list where the change is seen"),
+        ("snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("previous_snapshot_date", "DATE", "Date of the usable list before it"),
+        ("previous_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("event", "VARCHAR", "added, ended, disappeared, reappeared, corrected or re-dated"),
+        ("agreement_id", "VARCHAR", "The agreement changed (for a correction, the corrected row)"),
+        ("related_agreement_id", "VARCHAR", "For a correction: the row it replaced"),
+        *_AGREEMENT_KEY_COLUMNS,
+        ("level", "VARCHAR", "county / municipal / state / other"),
+        ("field", "VARCHAR", "For a correction: the column that changed"),
+        ("old_value", "VARCHAR", "For a correction: the value before"),
+        ("new_value", "VARCHAR", "For a correction: the value after"),
+        ("link_method", "VARCHAR", "automatic or manual (data/reference/agreement_links.csv)"),
+        ("link_score", "DOUBLE", "Matcher score of an automatic link, 0-100"),
+    ],
+)
+
+HISTORY_TIMELINE = _table(
+    "history.timeline",
+    "One row per usable participating list: agreements and agencies, by model and level.",
+    [
+        ("snapshot_date", "DATE", "Date of the list"),
+        ("snapshot_key", "VARCHAR", "Snapshot key"),
+        ("snapshot_at", "TIMESTAMP", "Sortable moment of the list"),
+        *_TIMELINE_COUNT_COLUMNS,
+    ],
+    public=True,
+)
+
+HISTORY_TIMELINE_BY_STATE = _table(
+    "history.timeline_by_state",
+    "One row per usable participating list and state: agreements and agencies, by model and level.",
+    [
+        ("snapshot_date", "DATE", "Date of the list"),
+        ("snapshot_key", "VARCHAR", "Snapshot key"),
+        ("state_code", "VARCHAR", "USPS state code"),
+        *_TIMELINE_COUNT_COLUMNS,
+    ],
+)
+
+HISTORY_GAPS = _table(
+    "history.gaps",
+    "Each time an agreement disappeared from the usable lists and came back (counted once, never twice).",
+    [
+        ("agreement_id", "VARCHAR", "Stable id"),
+        ("gap_number", "INTEGER", "1 for its first gap, 2 for the second..."),
+        *_AGREEMENT_KEY_COLUMNS,
+        ("last_seen_before_date", "DATE", "Date of the last list with it before the gap"),
+        ("last_seen_before_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("first_missing_date", "DATE", "Date of the first list without it"),
+        ("first_missing_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("returned_date", "DATE", "Date of the list where it came back"),
+        ("returned_snapshot_key", "VARCHAR", "That list's snapshot key"),
+        ("snapshots_missed", "INTEGER", "Usable lists without it during the gap"),
+    ],
+)
+
+_LINK_PAIR_COLUMNS = [
+    ("from_agreement_id", "VARCHAR", "The row that vanished"),
+    ("to_agreement_id", "VARCHAR", "The row that replaced it"),
+    ("state_code", "VARCHAR", "State of the vanished row"),
+    ("to_state_code", "VARCHAR", "State of the replacing row (differs when ICE fixed the state)"),
+    ("from_agency_name", "VARCHAR", "Agency name of the vanished row"),
+    ("to_agency_name", "VARCHAR", "Agency name of the replacing row as first listed"),
+    ("from_model", "VARCHAR", "Model of the vanished row"),
+    ("to_model", "VARCHAR", "Model of the replacing row"),
+    ("from_signed_date", "DATE", "Signing date of the vanished row"),
+    ("to_signed_date", "DATE", "Signing date of the replacing row"),
+    ("change_kind", "VARCHAR", "renamed, re_dated, renamed_and_re_dated, state_corrected or model_changed"),
+]
+
+HISTORY_LINKS = _table(
+    "history.links",
+    "Corrections: each vanished row linked to the row it became, by the matcher or by a reviewed manual row.",
+    [
+        *_LINK_PAIR_COLUMNS,
+        ("method", "VARCHAR", "automatic (matcher) or manual (data/reference/agreement_links.csv)"),
+        (
+            "score",
+            "DOUBLE",
+            "Matcher score, 0-100 (100 also when both rows link the same MOA); NULL for manual",
+        ),
+        ("reason", "VARCHAR", "For a manual link: the reviewed reason"),
+        ("from_gone_date", "DATE", "Date of the first usable list without the vanished row"),
+        ("to_first_seen_date", "DATE", "Date of the first usable list with the replacing row"),
+    ],
+)
+
+HISTORY_LINK_REVIEW = _table(
+    "history.link_review",
+    "Plausible corrections the matcher would not decide alone: to be settled by a row in agreement_links.csv.",
+    [
+        *_LINK_PAIR_COLUMNS,
+        ("score", "DOUBLE", "Matcher score, 0-100"),
+        ("review_reason", "VARCHAR", "Why it was not linked (ambiguous, two changes at once, low score)"),
+        ("from_gone_date", "DATE", "Date of the first usable list without the vanished row"),
+        ("to_first_seen_date", "DATE", "Date of the first usable list with the candidate row"),
+    ],
+)
+
+HISTORY_TABLES = [
+    HISTORY_AGREEMENTS,
+    HISTORY_CANCELLATIONS,
+    HISTORY_CANCELLATIONS_SINCE_TRACKING_START,
+    HISTORY_CHANGES,
+    HISTORY_TIMELINE,
+    HISTORY_TIMELINE_BY_STATE,
+    HISTORY_GAPS,
+    HISTORY_LINKS,
+    HISTORY_LINK_REVIEW,
+]
+TABLES += HISTORY_TABLES

@@ -45,6 +45,17 @@ DEFAULT_REVIEW_THRESHOLD = 60.0
 WORDS_ADDED_SCORE = 90.0
 MAX_ABBREVIATION = 4
 DEFAULT_AMBIGUITY_MARGIN = 5.0
+SAME_DOCUMENT_SCORE = 100.0
+MIN_ACRONYM = 2
+
+# Phrases that name one agency two ways; ICE swaps them between lists ("Pettis County Sheriff's Department"
+# became "Pettis County Sheriff's Office" with the same model and signing date). Compared as equal.
+EQUIVALENT_PHRASES = (
+    ("SHERIFFS DEPARTMENT", "SHERIFFS OFFICE"),
+    ("SHERIFF DEPARTMENT", "SHERIFFS OFFICE"),
+    ("SHERIFF OFFICE", "SHERIFFS OFFICE"),
+)
+LINKABLE_KINDS = ("renamed", "re_dated", "state_corrected")
 
 _PAIR_COLUMNS = ["from_key", "to_key", "method", "change_kind", "score", "reason"]
 _REVIEW_COLUMNS = ["from_key", "to_key", "change_kind", "score", "review_reason"]
@@ -102,12 +113,46 @@ def name_similarity(left: str, right: str) -> float:
     or lost words ("DEPARTMENT OF CORRECTIONS" -> "ALASKA DEPARTMENT OF CORRECTIONS") score
     WORDS_ADDED_SCORE, likely the same agency but less certain than a spelling fix.
     """
+    left, right = equivalent_form(left), equivalent_form(right)
+    if is_acronym_of(left, right) or is_acronym_of(right, left):
+        return 100.0
     only_left, only_right = distinguishing_words(left, right)
     if not only_left and not only_right:
         return 100.0
     if not only_left or not only_right:
         return WORDS_ADDED_SCORE
     return fuzz.ratio(" ".join(sorted(only_left)), " ".join(sorted(only_right)))
+
+
+def equivalent_form(key: str) -> str:
+    """An agency key with each phrase of EQUIVALENT_PHRASES written one way, for comparison only."""
+    padded = f" {key} "
+    for variant, canonical in EQUIVALENT_PHRASES:
+        padded = padded.replace(f" {variant} ", f" {canonical} ")
+    return padded.strip()
+
+
+def is_acronym_of(short: str, long: str) -> bool:
+    """True when `long` becomes `short` by writing one run of its words as their initials.
+
+    "TAMPA PD" is "TAMPA POLICE DEPARTMENT" and "GULF COUNTY BOCC" is "GULF COUNTY BOARD OF COUNTY
+    COMMISSIONERS": ICE's first lists abbreviated names it later wrote out. The rest of both names must be
+    equal, so an acronym alone never makes two different places alike.
+    """
+    short_words, long_words = short.split(), long.split()
+    extra = len(long_words) - len(short_words) + 1
+    if extra < MIN_ACRONYM:
+        return False
+    for start, word in enumerate(short_words):
+        run = long_words[start : start + extra]
+        if (
+            len(word) == extra
+            and short_words[:start] == long_words[:start]
+            and short_words[start + 1 :] == long_words[start + extra :]
+            and "".join(part[0] for part in run) == word
+        ):
+            return True
+    return False
 
 
 def distinguishing_words(left: str, right: str) -> tuple[list[str], list[str]]:
@@ -137,8 +182,14 @@ def abbreviates(short: str, long: str) -> bool:
     return all(letter in letters for letter in short)
 
 
-def change_kind(same_agency: bool, same_signed_date: bool) -> str:
-    """What differs between two keys of one state and model; only one changed part is linked unattended."""
+def change_kind(same_agency: bool, same_signed_date: bool, same_state: bool = True) -> str:
+    """What differs between two keys of one model; only one changed part is linked unattended.
+
+    Pairs across states are offered only with the same agency key and signing date (see
+    history_candidates.sql), so a differing state is the one change.
+    """
+    if not same_state:
+        return "state_corrected"
     if same_agency:
         return "re_dated"
     if same_signed_date:
@@ -147,19 +198,38 @@ def change_kind(same_agency: bool, same_signed_date: bool) -> str:
 
 
 def score_candidates(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Add `change_kind` and `score` (name similarity; 100 for a pure re-dating) to vanish/appear pairs."""
+    """Add `change_kind` and `score` to vanish/appear pairs.
+
+    The score is the name similarity (100 for a pure re-dating), raised to SAME_DOCUMENT_SCORE when the
+    new key replaced the old one in the very list it vanished from and both link to the same signed
+    agreement (MOA URL): one document is one agreement, whatever ICE calls its signatory ("Okaloosa County
+    Sheriff's Office" became "Okaloosa County Department of Corrections"). Only that one transition counts,
+    so a document renamed twice in a week stays a chain, not a set of equal rivals.
+    """
     scored = pairs.copy()
     same_agency = scored["from_agency_key"] == scored["to_agency_key"]
     same_date = scored["from_signed_date"].eq(scored["to_signed_date"]) | (
         scored["from_signed_date"].isna() & scored["to_signed_date"].isna()
     )
+    same_state = scored["from_state_code"] == scored["to_state_code"]
     scored["change_kind"] = [
-        change_kind(agency, date) for agency, date in zip(same_agency, same_date, strict=True)
+        change_kind(agency, date, state)
+        for agency, date, state in zip(same_agency, same_date, same_state, strict=True)
     ]
-    scored["score"] = [
-        name_similarity(left, right)
-        for left, right in zip(scored["from_agency_key"], scored["to_agency_key"], strict=True)
-    ]
+    similarity = pd.Series(
+        [
+            name_similarity(left, right)
+            for left, right in zip(scored["from_agency_key"], scored["to_agency_key"], strict=True)
+        ],
+        index=scored.index,
+        dtype="float64",
+    )
+    same_document = (
+        scored["from_moa_url"].notna()
+        & scored["from_moa_url"].eq(scored["to_moa_url"])
+        & scored["appear_seq"].eq(scored["vanish_seq"])
+    )
+    scored["score"] = similarity.where(~same_document, SAME_DOCUMENT_SCORE)
     return scored
 
 
@@ -195,9 +265,7 @@ def choose_links(
         & to_rivals.eq(1)
     )
     linkable = (
-        clear_best
-        & (plausible["score"] >= fuzzy_threshold)
-        & plausible["change_kind"].isin(["renamed", "re_dated"])
+        clear_best & (plausible["score"] >= fuzzy_threshold) & plausible["change_kind"].isin(LINKABLE_KINDS)
     )
     links = plausible[linkable].assign(method="automatic", reason=None)[_PAIR_COLUMNS]
 
@@ -296,8 +364,11 @@ def build_history(
         review_threshold=review_threshold,
         ambiguity_margin=ambiguity_margin,
     )
-    all_links = pd.concat([manual_links, auto_links], ignore_index=True).astype(
-        {"from_key": "uint64", "to_key": "uint64", "score": "float64"}
+    # A key is corrected into one successor: a manual row wins over the matcher, the first row over a later one.
+    all_links = (
+        pd.concat([manual_links, auto_links], ignore_index=True)
+        .drop_duplicates("from_key")
+        .astype({"from_key": "uint64", "to_key": "uint64", "score": "float64"})
     )
     keys = con.execute("SELECT key_no FROM h_keys").df()["key_no"]
     write_frame(con, "h_links", all_links)
@@ -307,6 +378,34 @@ def build_history(
     stats = collect_stats(con, manual, all_links, review)
     drop_working_tables(con)
     return stats
+
+
+def unmatched_manual_rows(con: duckdb.DuckDBPyConnection, links: pd.DataFrame) -> pd.DataFrame:
+    """Manual rows whose `from` or `to` agreement is not in the built history.agreements.
+
+    Such a row decides nothing: a typo in the table, or an agreement never listed in a usable list.
+    Returned with their 1-based row number in the table, for a check to show.
+    """
+    con.register("h_manual_check", manual_input(links))
+    try:
+        return con.execute(
+            """
+            SELECT m.row_number, m.state_code, m.from_agency_key, m.from_model, m.from_signed_date,
+                   m.to_agency_key, m.to_model, m.to_signed_date, m.decision
+            FROM h_manual_check AS m
+            WHERE NOT EXISTS (
+                    SELECT 1 FROM history.agreements AS a
+                    WHERE a.state_code = m.state_code AND a.agency_key = m.from_agency_key
+                        AND a.model = m.from_model AND a.signed_date IS NOT DISTINCT FROM m.from_signed_date)
+                OR NOT EXISTS (
+                    SELECT 1 FROM history.agreements AS a
+                    WHERE a.state_code = m.state_code AND a.agency_key = m.to_agency_key
+                        AND a.model = m.to_model AND a.signed_date IS NOT DISTINCT FROM m.to_signed_date)
+            ORDER BY m.row_number
+            """
+        ).df()
+    finally:
+        con.unregister("h_manual_check")
 
 
 def manual_input(links: pd.DataFrame) -> pd.DataFrame:

@@ -64,7 +64,13 @@ last_variant AS (
     ) = 1
 ),
 variant_counts AS (
-    SELECT key_no, count(DISTINCT (agency_name, level, county_name))::INTEGER AS attribute_variants
+    SELECT
+        key_no,
+        count(DISTINCT (agency_name, level, county_name))::INTEGER AS attribute_variants,
+        -- The signed agreement a key links to when it first and last had one: the evidence that two
+        -- differently named keys are one agreement.
+        arg_min(moa_url, (first_seq, moa_url)) FILTER (WHERE moa_url IS NOT NULL) AS first_moa_url,
+        arg_max(moa_url, (last_seq, moa_url)) FILTER (WHERE moa_url IS NOT NULL) AS last_moa_url
     FROM h_variants
     GROUP BY key_no
 )
@@ -82,6 +88,8 @@ SELECT
     f.agency_name AS first_agency_name,
     f.level AS first_level,
     f.county_name AS first_county_name,
+    v.first_moa_url,
+    v.last_moa_url,
     span.first_seq,
     span.last_seq,
     span.snapshots_seen,

@@ -17,6 +17,14 @@ JOIN h_keys AS n
 WHERE e.last_seq < (SELECT max(seq) FROM h_snapshots)
 QUALIFY row_number() OVER (PARTITION BY e.key_no ORDER BY abs(n.first_seq - e.last_seq - 1), n.model) = 1;
 
+-- The key each corrected key was corrected from. Two listings of one agreement merged into one give a key
+-- two predecessors; the one seen first is kept, so history.agreements stays one row per key.
+CREATE OR REPLACE TEMP TABLE h_predecessor AS
+SELECT l.to_key AS key_no, arg_min(l.from_key, (f.first_seq, f.agreement_id)) AS predecessor_key
+FROM h_links AS l
+JOIN h_keys AS f ON f.key_no = l.from_key
+GROUP BY l.to_key;
+
 CREATE OR REPLACE TABLE history.agreements AS
 WITH
 newest AS (SELECT max(seq) AS seq FROM h_snapshots),
@@ -76,8 +84,8 @@ JOIN h_snapshots AS last_snap ON last_snap.seq = c.last_seq
 LEFT JOIN h_snapshots AS gone ON gone.seq = c.last_seq + 1
 LEFT JOIN h_keys AS corrected ON corrected.key_no = c.corrected_key
 LEFT JOIN h_keys AS model_successor ON model_successor.key_no = c.model_successor_key
-LEFT JOIN h_links AS pl ON pl.to_key = c.key_no
-LEFT JOIN h_keys AS predecessor ON predecessor.key_no = pl.from_key
+LEFT JOIN h_predecessor AS pl ON pl.key_no = c.key_no
+LEFT JOIN h_keys AS predecessor ON predecessor.key_no = pl.predecessor_key
 ORDER BY c.state_code, c.agency_key, c.model, c.signed_date NULLS FIRST;
 
 CREATE OR REPLACE TABLE history.cancellations AS
@@ -144,6 +152,7 @@ SELECT
     f.agreement_id AS from_agreement_id,
     t.agreement_id AS to_agreement_id,
     f.state_code,
+    t.state_code AS to_state_code,
     f.agency_name AS from_agency_name,
     t.first_agency_name AS to_agency_name,
     f.model AS from_model,
@@ -151,14 +160,15 @@ SELECT
     f.signed_date AS from_signed_date,
     t.signed_date AS to_signed_date,
     CASE
+        WHEN f.state_code <> t.state_code THEN 'state_corrected'
         WHEN f.model <> t.model THEN 'model_changed'
         WHEN f.agency_key = t.agency_key THEN 're_dated'
         WHEN f.signed_date IS NOT DISTINCT FROM t.signed_date THEN 'renamed'
         ELSE 'renamed_and_re_dated'
     END AS change_kind,
-    l.method,
-    l.score,
-    l.reason,
+    l.method::VARCHAR AS method,
+    l.score::DOUBLE AS score,
+    l.reason::VARCHAR AS reason,
     gone.snapshot_date AS from_gone_date,
     came.snapshot_date AS to_first_seen_date
 FROM h_links AS l
@@ -173,15 +183,16 @@ SELECT
     f.agreement_id AS from_agreement_id,
     t.agreement_id AS to_agreement_id,
     f.state_code,
+    t.state_code AS to_state_code,
     f.agency_name AS from_agency_name,
     t.first_agency_name AS to_agency_name,
     f.model AS from_model,
     t.model AS to_model,
     f.signed_date AS from_signed_date,
     t.signed_date AS to_signed_date,
-    r.change_kind,
-    r.score,
-    r.review_reason,
+    r.change_kind::VARCHAR AS change_kind,
+    r.score::DOUBLE AS score,
+    r.review_reason::VARCHAR AS review_reason,
     gone.snapshot_date AS from_gone_date,
     came.snapshot_date AS to_first_seen_date
 FROM h_review AS r
@@ -232,6 +243,7 @@ link_steps AS (
         l.from_key AS related_key,
         greatest(f.last_seq + 1, t.first_seq) AS seq,
         unnest([
+            {'field': 'state_code', 'old_value': f.state_code, 'new_value': t.state_code},
             {'field': 'agency_name', 'old_value': f.agency_name, 'new_value': t.first_agency_name},
             {'field': 'signed_date', 'old_value': f.signed_date::VARCHAR, 'new_value': t.signed_date::VARCHAR},
             {'field': 'model', 'old_value': f.model, 'new_value': t.model},
@@ -301,8 +313,8 @@ SELECT
     e.field,
     e.old_value,
     e.new_value,
-    l.method AS link_method,
-    l.score AS link_score
+    l.method::VARCHAR AS link_method,
+    l.score::DOUBLE AS link_score
 FROM events AS e
 JOIN h_snapshots AS s ON s.seq = e.seq
 JOIN h_snapshots AS p ON p.seq = e.seq - 1
