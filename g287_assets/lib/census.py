@@ -4,13 +4,25 @@ The Census files keep their codes as zero-padded text (state 01, county 001, pla
 they lose the zeros and stop joining, so every code here stays a string. The population files are latin-1
 (Doña Ana County), and the 2024 county Gazetteer pads each line with spaces, while the 2025 editions are
 pipe-delimited: each reader hides its file's quirks and returns tidy snake_case columns.
+
+The files themselves come from the Census Bureau's download area (`obtain_source`), or from a local mirror
+laid out like ../shared/data when the network is not to be used; a downloaded file is cached once with its
+sha256, and reused only while its bytes still have that hash.
 """
 
 from __future__ import annotations
 
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC
+from io import BytesIO
 from pathlib import Path
 
 import pandas as pd
+import requests
+
+from g287_assets.lib.download import DownloadRefused, fetch_bytes, file_sha256, sidecar_path, write_atomically
 
 STATE_SUMLEV = "040"
 COUNTY_SUMLEV = "050"
@@ -122,3 +134,164 @@ def read_gazetteer(path: Path, level: str) -> pd.DataFrame:
             f"is it a {level} Gazetteer?"
         )
     return frame
+
+
+# ---- where the files come from ------------------------------------------------------------------------
+
+CENSUS_HOSTS = ("www2.census.gov",)
+# The largest file (the sub-county estimates) is about 7 MB; the cap only stops a runaway body.
+SOURCE_MAX_BYTES = 100_000_000
+_POPEST = "https://www2.census.gov/programs-surveys/popest/datasets/2020-2024"
+_GAZETTEER = "https://www2.census.gov/geo/docs/maps-data/data/gazetteer"
+
+
+@dataclass(frozen=True)
+class CensusSource:
+    """One Census file: its download URL, its place in a mirror, and the name of the file that is read.
+
+    Gazetteer files are published zipped; `file_name` is then the member taken out of the zip.
+    """
+
+    name: str
+    url: str
+    mirror_path: str
+    file_name: str
+
+    @property
+    def zipped(self) -> bool:
+        return self.url.lower().endswith(".zip")
+
+
+SOURCES = {
+    source.name: source
+    for source in (
+        CensusSource(
+            "county_population",
+            f"{_POPEST}/counties/totals/co-est2024-alldata.csv",
+            "census/co-est2024-alldata.csv",
+            "co-est2024-alldata.csv",
+        ),
+        CensusSource(
+            "subcounty_population",
+            f"{_POPEST}/cities/totals/sub-est2024.csv",
+            "census/sub-est2024.csv",
+            "sub-est2024.csv",
+        ),
+        CensusSource(
+            "county_points",
+            f"{_GAZETTEER}/2024_Gazetteer/2024_Gaz_counties_national.zip",
+            "geo/2024_Gaz_counties_national.txt",
+            "2024_Gaz_counties_national.txt",
+        ),
+        CensusSource(
+            "place_points",
+            f"{_GAZETTEER}/2025_Gazetteer/2025_Gaz_place_national.zip",
+            "geo/2025_Gaz_place_national.txt",
+            "2025_Gaz_place_national.txt",
+        ),
+        CensusSource(
+            "cousub_points",
+            f"{_GAZETTEER}/2025_Gazetteer/2025_Gaz_cousubs_national.zip",
+            "geo/2025_Gaz_cousubs_national.txt",
+            "2025_Gaz_cousubs_national.txt",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A Census file ready to read, and how it was obtained: 'mirror', 'cache' or 'downloaded'."""
+
+    source: CensusSource
+    path: Path
+    origin: str
+    sha256: str
+    obtained: str
+
+
+def unzip_member(body: bytes, member: str, max_bytes: int) -> bytes:
+    """The named file inside a zip held in memory, refused when it would inflate past max_bytes.
+
+    The announced size is checked first and the read is capped too, since a zip's header can lie.
+    """
+    with zipfile.ZipFile(BytesIO(body)) as archive:
+        infos = [info for info in archive.infolist() if info.filename.rsplit("/", 1)[-1] == member]
+        if len(infos) != 1:
+            raise ValueError(f"the zip holds {archive.namelist()}, not exactly one {member}")
+        if infos[0].file_size > max_bytes:
+            raise DownloadRefused(f"{member} inflates to {infos[0].file_size} bytes, over {max_bytes}")
+        with archive.open(infos[0]) as stream:
+            data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DownloadRefused(f"{member} inflates past {max_bytes} bytes")
+    return data
+
+
+def cached_file(source: CensusSource, cache_dir: Path) -> SourceFile | None:
+    """The cached copy of a source, if its sidecar names this URL and the bytes still have its sha256."""
+    path = cache_dir / source.file_name
+    sidecar = sidecar_path(path)
+    if not (path.is_file() and sidecar.is_file()):
+        return None
+    record = json.loads(sidecar.read_text(encoding="utf-8"))
+    sha256 = file_sha256(path)
+    if record.get("url") != source.url or record.get("sha256") != sha256:
+        return None
+    return SourceFile(source, path, source.url, sha256, "cache")
+
+
+def download_source(
+    source: CensusSource,
+    cache_dir: Path,
+    *,
+    allowed_hosts: tuple[str, ...],
+    max_bytes: int,
+    session: requests.Session | None,
+) -> SourceFile:
+    """Fetch a source from the Census host, unzip it if needed, and cache it with a sha256 sidecar.
+
+    The file is written before its sidecar, so a sidecar always describes a complete file.
+    """
+    fetched = fetch_bytes(source.url, allowed_hosts=allowed_hosts, max_bytes=max_bytes, session=session)
+    data = unzip_member(fetched.body, source.file_name, max_bytes) if source.zipped else fetched.body
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / source.file_name
+    write_atomically(path, data)
+    sha256 = file_sha256(path)
+    record = {
+        "url": source.url,
+        "final_url": fetched.final_url,
+        "fetched_at": fetched.fetched_at.astimezone(UTC).isoformat(),
+        "download_sha256": fetched.sha256,
+        "sha256": sha256,
+        "size": len(data),
+    }
+    write_atomically(
+        sidecar_path(path), (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    )
+    return SourceFile(source, path, source.url, sha256, "downloaded")
+
+
+def obtain_source(
+    source: CensusSource,
+    cache_dir: Path,
+    *,
+    mirror: Path | None = None,
+    allowed_hosts: tuple[str, ...] = CENSUS_HOSTS,
+    max_bytes: int = SOURCE_MAX_BYTES,
+    session: requests.Session | None = None,
+) -> SourceFile:
+    """A source file to read: from the mirror when one is given (never the network), else the verified
+    cache, else a fresh download from the Census Bureau."""
+    if mirror is not None:
+        path = mirror / source.mirror_path
+        if not path.is_file():
+            raise FileNotFoundError(f"the source mirror has no {source.mirror_path} (looked for {path})")
+        return SourceFile(source, path, str(path), file_sha256(path), "mirror")
+    cached = cached_file(source, cache_dir)
+    if cached is not None:
+        return cached
+    return download_source(
+        source, cache_dir, allowed_hosts=allowed_hosts, max_bytes=max_bytes, session=session
+    )

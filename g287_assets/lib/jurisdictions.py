@@ -39,7 +39,7 @@ JURISDICTION_COLUMNS = [
     "override_reason",
     "county_source",
 ]
-BRIDGE_COLUMNS = ["agency_key", "state_code", "county_fips", "part_population"]
+BRIDGE_COLUMNS = ["agency_key", "state_code", "county_fips", "part_population", "county_source"]
 OVERRIDE_COLUMNS = ["state_code", "agency_name", "jurisdiction_level", "geoid", "reason"]
 
 # Scores are rapidfuzz ratios (0-100) of normalized names. Below these a candidate is reported, not used.
@@ -61,10 +61,11 @@ _WORD_FORMS = {
 
 # The words that say what kind of office an agency is, as opposed to where it is. Removing them leaves
 # the place name; they split "Mahoning TWP Police Department - Montour" into "Mahoning TWP" and "Montour".
+# "Constable" is matched by its first letters because ICE misspells it ("Constbales", "Constables's").
 _AGENCY_WORDS = re.compile(
     r"\b(?:"
-    r"POLICE (?:SERVICES )?DEPART\w*|POLICE DEPT|POLICE|DEPARTMENT OF PUBLIC SAFETY|PUBLIC SAFETY"
-    r"|PENNSYLVANIA STATE CONSTABLES? OFFICE|PA STATE CONSTABLES?|CONSTABLES? OFFICE|CONSTABLES?"
+    r"POLICE (?:SERVICES )?DEPART\w*|POLICE DEPT|POLICE|PD|DEPARTMENT OF PUBLIC SAFETY|PUBLIC SAFETY"
+    r"|PENNSYLVANIA STATE CONST[AB]\w* OFFICE|(?:PA )?STATE CONST[AB]\w*|CONST[AB]\w* OFFICE|CONST[AB]\w*"
     r"|CITY MARSHALS? OFFICE|MARSHALS? OFFICE|MARSHALS?"
     r"|SHERIFFS? (?:OFFICE|DEPARTMENT)|SHERIFFS?"
     r"|(?:DIVISION OF |DEPARTMENT OF )?CORRECTIONS?(?: AND REHABILITATION| DEPARTMENT)?"
@@ -82,14 +83,18 @@ _NO_JURISDICTION = (
         re.compile(r"\bUNIVERSITY\b|\bCOLLEGE\b|\bBOARD OF TRUSTEES\b"),
         "campus police: a campus is not a Census jurisdiction",
     ),
+    (
+        re.compile(r"\bPUBLIC SCHOOLS?\b|\bSCHOOL DISTRICT\b"),
+        "school district police: a school district is not a Census jurisdiction",
+    ),
     (re.compile(r"\bAIRPORT\b"), "airport police: an airport is not a Census jurisdiction"),
     (
         re.compile(r"\bREGIONAL POLICE\b|\bPOLICE COOPERATIVE\b"),
         "regional police serving several municipalities: no single Census jurisdiction",
     ),
     (
-        re.compile(r"\bREGIONAL JAIL\b"),
-        "regional jail serving several counties: no single Census jurisdiction",
+        re.compile(r"\bREGIONAL JAIL\b|\bDISTRICT JAIL\b"),
+        "regional or district jail serving several counties: no single Census jurisdiction",
     ),
 )
 # Multi-county bodies, unless the name itself names one county ("Kleberg County Attorney's ... Task Force").
@@ -116,6 +121,8 @@ _COUNTY_SUFFIX = re.compile(
 # Census place and MCD names end with their legal kind in lower case: "Boise City city", "Mahanoy City
 # borough", "Nashville-Davidson metropolitan government (balance)".
 _PLACE_SUFFIX = re.compile(r"(?:\s+(?:[a-z][a-z\-]*|\(balance\)|\(pt\.\)))+$")
+_SHERIFF_OR_COUNTY = re.compile(r"\bSHERIFF|\bCOUNTY\b|\bPARISH\b")
+_POLICE = re.compile(r"\bPOLICE\b|\bPD\b|\bPUBLIC SAFETY\b")
 _NULL_COUNTY = {"", "#NA", "N/A", "NA", "NONE", "UNKNOWN"}
 
 
@@ -298,6 +305,88 @@ def jurisdiction_catalogue(census: CensusTables) -> pd.DataFrame:
     catalogue = pd.concat([frame.reindex(columns=columns) for frame in frames], ignore_index=True)
     catalogue["county_fips"] = catalogue["county_fips"].where(catalogue["level"] != "state")
     return catalogue.astype({"population": "Int64"})
+
+
+def _state_codes(census: CensusTables) -> pd.DataFrame:
+    """USPS code of each state FIPS, as the county Gazetteer writes it (the estimates have only names)."""
+    points = census.county_points
+    codes = points.assign(state_fips=points["geoid"].str[:2])[["state_fips", "state_code"]]
+    return codes.drop_duplicates("state_fips")
+
+
+def _gazetteer_columns(points: pd.DataFrame) -> pd.DataFrame:
+    return points[["geoid", "latitude", "longitude", "land_area_sqmi"]]
+
+
+def states_table(census: CensusTables) -> pd.DataFrame:
+    """geo.states: the 50 states and DC with population, county count and population-weighted point."""
+    counties = census.counties
+    states = counties[counties["sumlev"] == STATE_SUMLEV]
+    county_counts = counties.dropna(subset=["county_fips"]).groupby("state_fips").size().rename("counties")
+    table = (
+        states.merge(_state_codes(census), on="state_fips", how="left")
+        .merge(county_counts, left_on="state_fips", right_index=True, how="left")
+        .merge(_state_points(counties, census.county_points), on="state_fips", how="left")
+    )
+    return table[
+        ["state_fips", "state_code", "state_name", "population", "counties", "latitude", "longitude"]
+    ].reset_index(drop=True)
+
+
+def counties_table(census: CensusTables) -> pd.DataFrame:
+    """geo.counties: every county and county-equivalent (3,144) with population and internal point."""
+    counties = census.counties.dropna(subset=["county_fips"])
+    table = counties.merge(_state_codes(census), on="state_fips", how="left").merge(
+        _gazetteer_columns(census.county_points), left_on="county_fips", right_on="geoid", how="left"
+    )
+    columns = ["county_fips", "state_fips", "state_code", "county_name", "population"]
+    return table[[*columns, "latitude", "longitude", "land_area_sqmi"]].reset_index(drop=True)
+
+
+def places_table(census: CensusTables) -> pd.DataFrame:
+    """geo.places: incorporated places with population, principal county and point.
+
+    Georgia's places, absent from the sub-county estimates, come from the Gazetteer with no population and
+    the reason in `population_gap`, so an agency matched to one still joins to a row here.
+    """
+    parts = census.place_county_parts
+    principal = parts.sort_values("population", ascending=False, kind="stable").drop_duplicates("place_geoid")
+    principal = principal[["place_geoid", "county_fips"]]
+    county_counts = parts.groupby("place_geoid").size().rename("county_count")
+    estimated = (
+        census.places.drop(columns=["county_fips"])
+        .merge(principal, on="place_geoid", how="left")
+        .merge(county_counts, left_on="place_geoid", right_index=True, how="left")
+        .assign(county_count=lambda f: f["county_count"].fillna(0).astype(int), population_gap=None)
+    )
+    missing = _missing_place_states(census).rename(columns={"geoid": "place_geoid"})
+    missing = missing.merge(
+        census.place_points[["geoid", "funcstat"]], left_on="place_geoid", right_on="geoid", how="left"
+    ).assign(county_fips=None, county_count=0)
+    columns = ["place_geoid", "state_fips", "name", "funcstat", "county_fips", "county_count", "population"]
+    table = pd.concat(
+        [estimated[[*columns, "population_gap"]], missing[[*columns, "population_gap"]]], ignore_index=True
+    )
+    table = table.merge(_state_codes(census), on="state_fips", how="left").merge(
+        _gazetteer_columns(census.place_points), left_on="place_geoid", right_on="geoid", how="left"
+    )
+    ordered = [*columns[:2], "state_code", *columns[2:], "latitude", "longitude", "land_area_sqmi"]
+    return table[[*ordered, "population_gap"]].astype({"population": "Int64"}).reset_index(drop=True)
+
+
+def county_subdivisions_table(census: CensusTables) -> pd.DataFrame:
+    """geo.county_subdivisions: towns, townships and other county subdivisions with population and point."""
+    table = census.cousubs.merge(_state_codes(census), on="state_fips", how="left").merge(
+        _gazetteer_columns(census.cousub_points), left_on="cousub_geoid", right_on="geoid", how="left"
+    )
+    columns = ["cousub_geoid", "state_fips", "state_code", "county_fips", "name", "funcstat", "population"]
+    return table[[*columns, "latitude", "longitude", "land_area_sqmi"]].reset_index(drop=True)
+
+
+def place_county_parts_table(census: CensusTables) -> pd.DataFrame:
+    """geo.place_county_parts: the part of each place inside each county it touches, with its people."""
+    parts = census.place_county_parts
+    return parts[["place_geoid", "county_fips", "state_fips", "name", "population"]].reset_index(drop=True)
 
 
 def county_bridge_parts(census: CensusTables) -> pd.DataFrame:
@@ -550,9 +639,25 @@ def _missing_population_reason(decision: _Decision, first: dict) -> str:
     return f"no Census Vintage 2024 population for {decision.level} {' '.join(decision.geoids) or '(none)'}"
 
 
+def _unknown_geoids(decision: _Decision, found: list[dict | None]) -> _Decision:
+    """A decision naming no GEOID the Census files know (a territory's state code) is NOT FOUND.
+
+    Guam and the Northern Mariana Islands have no Vintage 2024 estimates, so such an agency cannot be
+    located or counted; saying so keeps "population is NULL" meaning "not found" (or a Georgia place).
+    """
+    if not decision.geoids or any(entry is not None for entry in found):
+        return decision
+    reason = (
+        f"no Census Vintage 2024 population for {decision.level} {' '.join(decision.geoids)}: "
+        "the estimates cover the 50 states and DC only"
+    )
+    return _Decision(decision.level, decision.geoids, NOT_FOUND, None, reason, decision.override_reason)
+
+
 def _jurisdiction_row(agency: dict, decision: _Decision, column_fips: str | None, catalogue: dict) -> dict:
     """The output row of one agency: its decision joined to the catalogue (several GEOIDs add up)."""
     found = [catalogue.get((decision.level, geoid)) for geoid in decision.geoids]
+    decision = _unknown_geoids(decision, found)
     known = [entry for entry in found if entry is not None]
     first = known[0] if known else {}
     population = _total_population(found)
@@ -623,12 +728,81 @@ def match_agencies(
     jurisdictions = pd.DataFrame(rows, columns=JURISDICTION_COLUMNS).astype(
         {"population": "Int64", "match_score": "Float64", "latitude": "Float64", "longitude": "Float64"}
     )
-    return JurisdictionMatch(jurisdictions=jurisdictions, county_bridge=_bridge_rows(bridge_keys, parts))
+    bridge = _bridge_rows(bridge_keys, parts, jurisdictions)
+    return JurisdictionMatch(jurisdictions=jurisdictions, county_bridge=bridge)
 
 
-def _bridge_rows(keys: list[tuple[str, str, str, str]], parts: pd.DataFrame) -> pd.DataFrame:
-    """Every county touched by each matched county, place or subdivision (states are statewide: no rows)."""
+def _bridge_rows(
+    keys: list[tuple[str, str, str, str]], parts: pd.DataFrame, jurisdictions: pd.DataFrame
+) -> pd.DataFrame:
+    """Every county touched by each matched county, place or subdivision (states are statewide: no rows).
+
+    A matched place the estimates do not split into county parts (Georgia's) gets one row for the county
+    ICE's COUNTY column names, with no part population, so it is still counted in a county.
+    """
     matched = pd.DataFrame(keys, columns=["agency_key", "state_code", "level", "geoid"])
-    bridge = matched.merge(parts, on=["level", "geoid"], how="inner").astype({"part_population": "Int64"})
-    ordered = bridge[BRIDGE_COLUMNS].sort_values(["state_code", "agency_key", "county_fips"])
+    bridge = matched.merge(parts, on=["level", "geoid"], how="inner").assign(county_source="census")
+    covered = set(zip(bridge["state_code"], bridge["agency_key"], strict=True))
+    fallback = jurisdictions[
+        (jurisdictions["match_method"] != NOT_FOUND)
+        & jurisdictions["jurisdiction_level"].isin(["place", "county_subdivision"])
+        & (jurisdictions["county_source"] == "ice_county_column")
+    ]
+    uncovered = [
+        key not in covered for key in zip(fallback["state_code"], fallback["agency_key"], strict=True)
+    ]
+    fallback = fallback.loc[np.array(uncovered, dtype=bool)].assign(part_population=pd.NA)
+    ordered = pd.concat([bridge[BRIDGE_COLUMNS], fallback[BRIDGE_COLUMNS]], ignore_index=True)
+    ordered = ordered.astype({"part_population": "Int64"}).sort_values(
+        ["state_code", "agency_key", "county_fips"]
+    )
     return ordered.reset_index(drop=True)
+
+
+def county_office(agency_name: object) -> bool:
+    """True for a sheriff or an office of a named county or parish that serves that one county.
+
+    Regional jails, multi-county task forces and campus or airport police are left out: they have no
+    single county to be matched to (see `classify_agency`).
+    """
+    key = match_text(agency_name)
+    return bool(_SHERIFF_OR_COUNTY.search(key)) and classify_agency(key, "county", True)[0] == "county"
+
+
+def municipal_police(agency_name: object) -> bool:
+    """True for a city, town, village, borough or township police (or public safety) department.
+
+    Campus, school-district, airport and regional police are excluded: none has a Census place of its own.
+    """
+    key = match_text(agency_name)
+    return bool(_POLICE.search(key)) and classify_agency(key, "municipal", False)[0] == "municipal"
+
+
+def match_rates(table: pd.DataFrame) -> dict[str, float | int]:
+    """The shares the targets are measured on, from agency_jurisdictions rows plus ICE's `level`.
+
+    county offices: ICE level county and `county_office`, matched to a county. Municipal police outside
+    Georgia: ICE level municipal and `municipal_police`, matched to any jurisdiction (Georgia's cities are
+    matched but have no population, so they are measured apart). All municipal outside Georgia: every
+    ICE-municipal agency, constables and marshals included.
+    """
+    found = table["match_method"] != NOT_FOUND
+    outside_georgia = table["state_code"] != "GA"
+    municipal = (table["level"] == "municipal") & outside_georgia
+    offices = (table["level"] == "county") & table["agency_name"].map(county_office)
+    police = municipal & table["agency_name"].map(municipal_police)
+    office_matched = offices & (table["jurisdiction_level"] == "county") & table["county_fips"].notna()
+
+    def share(matched: pd.Series, among: pd.Series) -> float:
+        return round(float(matched[among].mean()), 4) if among.any() else 1.0
+
+    return {
+        "county offices": int(offices.sum()),
+        "county offices matched": int(office_matched.sum()),
+        "county office match rate": share(office_matched, offices),
+        "municipal police outside GA": int(police.sum()),
+        "municipal police matched outside GA": int((found & police).sum()),
+        "municipal police match rate outside GA": share(found, police),
+        "municipal agencies outside GA": int(municipal.sum()),
+        "municipal match rate outside GA (all)": share(found, municipal),
+    }

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from g287_assets.lib.census import read_county_population, read_gazetteer, read_subcounty_population
+from g287_assets.lib.census import (
+    CENSUS_HOSTS,
+    SOURCES,
+    read_county_population,
+    read_gazetteer,
+    read_subcounty_population,
+    unzip_member,
+)
+from g287_assets.lib.download import DownloadRefused, host_of
 
 COUNTY_HEADER = "SUMLEV,REGION,DIVISION,STATE,COUNTY,STNAME,CTYNAME,POPESTIMATE2023,POPESTIMATE2024\n"
 SUBCOUNTY_HEADER = (
@@ -112,3 +122,34 @@ def test_real_gazetteers(source_mirror: Path) -> None:
     assert counties.set_index("geoid").loc["01001", "latitude"] == 32.532237
     assert places.set_index("geoid").loc["1352192", "name"] == "Monroe city"
     assert cousubs.set_index("geoid").loc["4204121680", "name"] == "East Pennsboro township"
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_unzip_member_takes_the_named_file_and_refuses_a_bomb() -> None:
+    body = zip_of({"readme.txt": b"x", "folder/2025_Gaz_place_national.txt": b"USPS|GEOID\n"})
+    assert unzip_member(body, "2025_Gaz_place_national.txt", 100) == b"USPS|GEOID\n"
+    with pytest.raises(ValueError, match="not exactly one"):
+        unzip_member(body, "2025_Gaz_cousubs_national.txt", 100)
+    bomb = zip_of({"2025_Gaz_place_national.txt": b"0" * 10_000})
+    assert len(bomb) < 1_000
+    with pytest.raises(DownloadRefused, match="inflates"):
+        unzip_member(bomb, "2025_Gaz_place_national.txt", 5_000)
+
+
+def test_every_source_is_on_the_census_host_and_in_the_mirror(source_mirror: Path) -> None:
+    assert {host_of(source.url) for source in SOURCES.values()} == set(CENSUS_HOSTS) == {"www2.census.gov"}
+    assert {source.name for source in SOURCES.values() if source.zipped} == {
+        "county_points",
+        "place_points",
+        "cousub_points",
+    }
+    for source in SOURCES.values():
+        assert (source_mirror / source.mirror_path).is_file()
+        assert source.mirror_path.endswith(source.file_name)

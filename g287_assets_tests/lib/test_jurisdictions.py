@@ -21,8 +21,11 @@ from g287_assets.lib.jurisdictions import (
     JurisdictionMatch,
     classify_agency,
     county_base_name,
+    county_office,
     match_agencies,
+    match_rates,
     match_text,
+    municipal_police,
     name_segments,
     place_base_name,
 )
@@ -61,6 +64,29 @@ def test_name_segments_remove_office_words() -> None:
     assert name_segments("Daytona Beach Shores Public Safety") == ["DAYTONA BEACH SHORES"]
 
 
+def test_name_segments_read_abbreviations_and_misspelt_constables() -> None:
+    assert name_segments("Pinellas Park PD") == ["PINELLAS PARK"]
+    assert name_segments("Coolspring Township Constbales Office") == ["COOLSPRING TOWNSHIP"]
+    assert name_segments("Greene Township Constables's Office") == ["GREENE TOWNSHIP"]
+    assert name_segments("South Pymatuning TWP State Constable") == ["SOUTH PYMATUNING TOWNSHIP"]
+
+
+def test_county_offices_and_municipal_police_leave_out_bodies_without_one_jurisdiction() -> None:
+    assert county_office("Crow Wing County Sheriff's Office")
+    assert county_office("Hopewell Sheriff")
+    assert county_office("Orleans Parish Sheriff's Office")
+    assert not county_office("Southwest Virginia Regional Jail Authority")
+    assert not county_office("Albemarle District Jail")
+    assert not county_office("Office of The District Attorney - Eighth District")
+    assert municipal_police("Tampa PD")
+    assert municipal_police("Gordonsville Department of Public Safety")
+    assert municipal_police("City of Miami Police Department")
+    assert not municipal_police("University of Florida Police Department")
+    assert not municipal_police("Sanford Airport Police Department")
+    assert not municipal_police("York County Regional Police Department")
+    assert not municipal_police("Caney Valley Public Schools Police Department")
+
+
 @pytest.mark.parametrize(
     ("name", "level", "names_a_county", "kind"),
     [
@@ -74,6 +100,8 @@ def test_name_segments_remove_office_words() -> None:
         ("York County Regional Police Department", "municipal", True, "other"),
         ("Kleberg County Attorney's Specialized Crimes & Narcotics Task Force", "county", True, "county"),
         ("Coolspring Township Constable's Office", "municipal", False, "municipal"),
+        ("Caney Valley Public Schools Police Department", "municipal", False, "other"),
+        ("Albemarle District Jail", "county", False, "other"),
     ],
 )
 def test_classify_agency_reads_the_name_before_ices_type(
@@ -250,7 +278,7 @@ def test_state_agency_gets_state_population_and_centroid(matched: JurisdictionMa
     assert row["latitude"] == pytest.approx(30.9, abs=0.5) and row["longitude"] == pytest.approx(-97.3, abs=1)
     guam = row_of(matched, "GU", "Office Of The Attorney General")
     assert guam["jurisdiction_level"] == "state" and pd.isna(guam["population"])
-    assert "66" in guam["not_found_reason"]
+    assert guam["match_method"] == "not found" and "66" in guam["not_found_reason"]
 
 
 def test_bodies_without_jurisdiction_are_not_found_with_reason(matched: JurisdictionMatch) -> None:
@@ -273,6 +301,24 @@ def test_multi_county_place_has_one_bridge_row_per_county(matched: JurisdictionM
         "48123": 2036,
         "48285": 3839,
     }
+
+
+def test_georgia_place_is_bridged_to_ices_county_without_part_population(matched: JurisdictionMatch) -> None:
+    bridge = matched.county_bridge
+    statesboro = bridge[bridge["agency_key"] == agency_key("Statesboro Police Department")]
+    assert statesboro[["county_fips", "county_source"]].values.tolist() == [["13031", "ice_county_column"]]
+    assert statesboro["part_population"].isna().all()
+    assert set(bridge.loc[bridge["state_code"] != "GA", "county_source"]) == {"census"}
+
+
+def test_match_rates_measure_the_targets(matched: JurisdictionMatch, ice_agencies: pd.DataFrame) -> None:
+    table = matched.jurisdictions.merge(ice_agencies[["state_code", "agency_key", "level"]])
+    rates = match_rates(table)
+    assert rates["county office match rate"] == 1.0
+    assert (rates["county offices"], rates["county offices matched"]) == (807, 807)
+    # The one miss is Florida Atlantic's campus police, whose name does not say "University" (an override).
+    assert (rates["municipal police outside GA"], rates["municipal police matched outside GA"]) == (573, 572)
+    assert rates["municipal police match rate outside GA"] >= 0.97
 
 
 def test_override_listing_several_counties_sums_them(matched: JurisdictionMatch) -> None:
