@@ -12,9 +12,7 @@ DuckDB; Python only scores the few vanish/appear pairs and decides which become 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +21,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from g287_assets.lib.normalize import agency_key
-
-SQL_DIR = Path(__file__).parent / "sql"
+from g287_assets.lib.warehouse import load_sql, run_script
 
 MANUAL_LINK_COLUMNS = (
     "state_code",
@@ -59,7 +56,6 @@ LINKABLE_KINDS = ("renamed", "re_dated", "state_corrected")
 
 _PAIR_COLUMNS = ["from_key", "to_key", "method", "change_kind", "score", "reason"]
 _REVIEW_COLUMNS = ["from_key", "to_key", "change_kind", "score", "review_reason"]
-_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 @dataclass(frozen=True)
@@ -449,25 +445,6 @@ def collect_stats(
         changes=con.execute("SELECT count(*) FROM history.changes").fetchone()[0],
         manual_rows_unmatched=tuple(int(row) for row in unmatched),
     )
-
-
-def load_sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
-
-
-def run_script(
-    con: duckdb.DuckDBPyConnection, name: str, parameters: Mapping[str, object] | None = None
-) -> None:
-    """Run each statement of a SQL file, binding only the named parameters that statement uses."""
-    parameters = parameters or {}
-    for statement in split_statements(load_sql(name)):
-        used = {key: parameters[key] for key in _PARAMETER.findall(statement)}
-        con.execute(statement, used or None)
-
-
-def split_statements(script: str) -> list[str]:
-    """Statements of a script whose statements each end with a semicolon at the end of a line."""
-    return [part.strip() for part in re.split(r";\s*$", script, flags=re.MULTILINE) if part.strip()]
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

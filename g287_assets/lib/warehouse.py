@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from g287_assets.lib.catalog import Table, comment_statements, create_statements
+
+SQL_DIR = Path(__file__).parent / "sql"
+# Named parameters ($name) a statement binds; the values always travel separately from the SQL text.
+_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -86,3 +92,22 @@ def publish(work_db: Path, published_db: Path) -> None:
     with open(temporary, "rb") as stream:
         os.fsync(stream.fileno())
     os.replace(temporary, published_db)
+
+
+def load_sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def run_script(
+    con: duckdb.DuckDBPyConnection, name: str, parameters: Mapping[str, object] | None = None
+) -> None:
+    """Run each statement of a SQL file, binding only the named parameters that statement uses."""
+    parameters = parameters or {}
+    for statement in split_statements(load_sql(name)):
+        used = {key: parameters[key] for key in _PARAMETER.findall(statement)}
+        con.execute(statement, used or None)
+
+
+def split_statements(script: str) -> list[str]:
+    """Statements of a script whose statements each end with a semicolon at the end of a line."""
+    return [part.strip() for part in re.split(r";\s*$", script, flags=re.MULTILINE) if part.strip()]
