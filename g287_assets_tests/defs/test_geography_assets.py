@@ -46,18 +46,6 @@ def jurisdiction(con: duckdb.DuckDBPyConnection, state: str, name: str) -> dict:
     return dict(zip(columns, rows[0], strict=True))
 
 
-def test_catalog_columns_are_the_database_columns(published: duckdb.DuckDBPyConnection) -> None:
-    for table in catalog.GEO_TABLES:
-        schema, name = table.name.split(".")
-        found = published.execute(
-            "SELECT column_name, data_type, comment FROM duckdb_columns() "
-            "WHERE schema_name = ? AND table_name = ? ORDER BY column_index",
-            [schema, name],
-        ).fetchall()
-        assert [(column, kind) for column, kind, _ in found] == [(c.name, c.type) for c in table.columns]
-        assert all(comment for _, _, comment in found), f"{table.name} has undescribed columns"
-
-
 def test_counties_are_the_3144_of_vintage_2024(published: duckdb.DuckDBPyConnection) -> None:
     count, people, distinct = published.execute(
         "SELECT count(*), sum(population), count(DISTINCT county_fips) FROM geo.counties"

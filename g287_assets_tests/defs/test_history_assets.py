@@ -169,20 +169,6 @@ def test_tracking_window_view_and_counts(published):
     assert 0 < window < total
 
 
-def test_catalog_columns_equal_duckdb_columns_and_carry_comments(published):
-    for table in catalog.HISTORY_TABLES:
-        schema, name = table.name.split(".")
-        names, types, comments = published.execute(
-            "SELECT list(column_name ORDER BY column_index), list(data_type ORDER BY column_index), "
-            "count(comment) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
-            [schema, name],
-        ).fetchone()
-        assert names == table.column_names, table.name
-        assert types == [column.type for column in table.columns], table.name
-        assert comments == len(table.columns), table.name
-        assert table in catalog.TABLES
-
-
 # A tiny archive: three usable lists and a quarantined one. Sheriff A stays, B leaves after the second list,
 # C's county name is misspelled in the first list and fixed in the second.
 SNAPSHOT_ROWS = [

@@ -5,8 +5,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from g287_assets.lib import catalog
-
 
 @pytest.fixture(scope="module")
 def published(built_archive: Path) -> duckdb.DuckDBPyConnection:
@@ -86,15 +84,3 @@ def test_summaries_add_up(published: duckdb.DuckDBPyConnection) -> None:
             "WHERE s.file_name = 'participatingAgencies_2026-05-18_am.xlsx' AND a.state_code = 'TX'"
         ).fetchone()
     )
-
-
-@pytest.mark.parametrize("table", [catalog.CURRENT_AGREEMENTS, catalog.COUNTY_SUMMARY, catalog.STATE_SUMMARY])
-def test_catalog_matches_the_tables(published: duckdb.DuckDBPyConnection, table: catalog.Table) -> None:
-    schema, name = table.name.split(".")
-    columns = published.execute(
-        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "ORDER BY column_index",
-        [schema, name],
-    ).fetchall()
-    assert [(c, t) for c, t, _ in columns] == [(c.name, c.type) for c in table.columns]
-    assert all(comment for _, _, comment in columns)

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from g287_assets.lib.history import (
+    MANUAL_LINK_COLUMNS,
     HistoryStats,
     ManualLinksError,
     abbreviates,
@@ -31,19 +32,7 @@ from g287_assets.lib.settings import PROJECT_ROOT
 
 START = date(2025, 11, 20)
 SNAPSHOTS = 60
-NO_LINKS = pd.DataFrame(
-    columns=[
-        "state_code",
-        "from_agency_name",
-        "from_model",
-        "from_signed_date",
-        "to_agency_name",
-        "to_model",
-        "to_signed_date",
-        "decision",
-        "reason",
-    ]
-)
+NO_LINKS = pd.DataFrame(columns=list(MANUAL_LINK_COLUMNS))
 SYLLABLES = ["bar", "ken", "lo", "mir", "sta", "qua", "vel", "dor", "pin", "tus", "gal", "fen", "rho", "zim"]
 STATES = ["TX", "FL", "GA", "AL", "TN", "SC"]
 MODELS = ["JEM", "WSO", "TFM"]
