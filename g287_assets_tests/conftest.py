@@ -49,5 +49,7 @@ def built_archive(source_mirror: Path, tmp_path_factory: pytest.TempPathFactory)
     )
     (data_dir / "build.log").write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
-        pytest.fail(f"g287 build failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        pytest.fail(
+            f"g287 build failed ({result.returncode}):\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return data_dir

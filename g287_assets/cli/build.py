@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import sys
 import time
@@ -11,6 +10,10 @@ from pathlib import Path
 
 from g287_assets.lib.registry import ImportRecord, register_folder
 from g287_assets.lib.settings import Paths, paths_from_env
+from g287_assets.lib.warehouse import build_lock
+
+# Exit status when the data directory is busy: distinct from a failed build (1) and bad arguments (2).
+ANOTHER_BUILD_RUNNING = 3
 
 DAGSTER_YAML = """\
 # Written by `g287 build`; the UI (`dagster dev`) uses the same instance when DAGSTER_HOME points here.
@@ -88,16 +91,13 @@ def build(sources: list[Path]) -> int:
             print(f"g287 build: --from {source}: no such folder", file=sys.stderr)
             return 2
     prepare_instance(paths)
-    paths.work_db.parent.mkdir(parents=True, exist_ok=True)
-    with (paths.work_db.parent / ".build.lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+    with build_lock(paths.work_db) as obtained:
+        if not obtained:
             print(
                 "g287 build: another build is running on this data directory; try again when it ends",
                 file=sys.stderr,
             )
-            return 3
+            return ANOTHER_BUILD_RUNNING
         started = time.perf_counter()
         records = register_sources(paths, sources)
         print_registration(records)

@@ -366,11 +366,109 @@ def population_null_only_when_expected(duckdb: DuckDBResource) -> dg.AssetCheckR
     )
 
 
+# A jurisdiction is its most specific Census code: the place or subdivision GEOID, else the county, else
+# the state. Agencies left as "other" (not found) have none to share.
+SHARED_JURISDICTIONS_SQL = """
+WITH jurisdictions AS (
+    SELECT
+        state_code,
+        agency_name,
+        jurisdiction_level,
+        CASE jurisdiction_level
+            WHEN 'place' THEN place_geoid
+            WHEN 'county_subdivision' THEN place_geoid
+            WHEN 'county' THEN county_fips
+            WHEN 'state' THEN state_fips
+        END AS jurisdiction_code
+    FROM geo.agency_jurisdictions
+    WHERE match_method <> ?
+)
+SELECT
+    jurisdiction_level,
+    jurisdiction_code,
+    list(DISTINCT state_code ORDER BY state_code) AS states,
+    list(state_code || ' ' || agency_name ORDER BY state_code, agency_name) AS agencies
+FROM jurisdictions
+WHERE jurisdiction_code IS NOT NULL
+GROUP BY jurisdiction_level, jurisdiction_code
+HAVING count(DISTINCT state_code) > 1
+ORDER BY jurisdiction_level, jurisdiction_code
+"""
+
+
+@dg.asset_check(
+    asset=JURISDICTIONS_KEY,
+    description=(
+        "No two agencies of different states share a jurisdiction (place, county subdivision, county or "
+        "state): an agency filed by ICE under the wrong state must not borrow another state's people."
+    ),
+)
+def no_jurisdiction_shared_across_states(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        shared = con.execute(SHARED_JURISDICTIONS_SQL, [NOT_FOUND]).df()
+    return dg.AssetCheckResult(
+        passed=shared.empty,
+        metadata={"jurisdictions shared across states": len(shared), "rows": preview(shared, 50)},
+    )
+
+
+# The Census Bureau's Vintage 2024 estimate of the resident population of the United States (50 states and
+# DC) on July 1, 2024. co-est2024-alldata.csv has no national row, so the figure is written here to check the
+# file's state and county rows against a number read elsewhere.
+CENSUS_NATIONAL_POPULATION_2024 = 340_110_988
+
+# Each state's own row beside the sum of its counties; a state without counties or a county without its
+# state shows up too.
+STATE_VERSUS_COUNTIES_SQL = """
+WITH county_sums AS (
+    SELECT state_fips, sum(population) AS county_population, count(*) AS counties
+    FROM geo.counties
+    GROUP BY state_fips
+)
+SELECT
+    coalesce(s.state_fips, c.state_fips) AS state_fips,
+    s.state_code,
+    s.population AS state_population,
+    c.county_population,
+    c.counties
+FROM geo.states AS s
+FULL JOIN county_sums AS c USING (state_fips)
+ORDER BY state_fips
+"""
+
+
+@dg.asset_check(
+    asset=table_key(catalog.GEO_COUNTIES),
+    description=(
+        "County populations add up: each state's counties sum to the state's own Census row, and all "
+        "counties, like all states, sum to the Census national total for July 1, 2024 (340,110,988)."
+    ),
+)
+def county_populations_sum_to_national_total(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        states = con.execute(STATE_VERSUS_COUNTIES_SQL).df()
+    mismatched = states[states["state_population"].ne(states["county_population"])]
+    counties_total = int(states["county_population"].sum())
+    states_total = int(states["state_population"].sum())
+    return dg.AssetCheckResult(
+        passed=mismatched.empty and counties_total == states_total == CENSUS_NATIONAL_POPULATION_2024,
+        metadata={
+            "counties total": counties_total,
+            "states total": states_total,
+            "Census national total": CENSUS_NATIONAL_POPULATION_2024,
+            "states whose counties do not add up": len(mismatched),
+            "rows": preview(mismatched, 60),
+        },
+    )
+
+
 CHECKS = [
     county_offices_matched,
     municipal_match_rate,
     counties_within_state,
     population_null_only_when_expected,
+    no_jurisdiction_shared_across_states,
+    county_populations_sum_to_national_total,
 ]
 
 

@@ -48,6 +48,15 @@ PREVIEW_COLUMNS = {
         "score",
         "review_reason",
     ],
+    catalog.HISTORY_AGENCIES: ["state_code", "agency_name", "status", "models_now", "models_before"],
+    catalog.HISTORY_PENDING_AGENCIES: [
+        "state_code",
+        "agency_name",
+        "model",
+        "first_pending_date",
+        "outcome",
+        "days_pending_to_listed",
+    ],
 }
 
 # Newest first where a table has a date people read from the top.
@@ -57,6 +66,7 @@ PREVIEW_ORDER = {
     catalog.HISTORY_CHANGES: "snapshot_date DESC",
     catalog.HISTORY_TIMELINE: "snapshot_at DESC",
     catalog.HISTORY_TIMELINE_BY_STATE: "snapshot_date DESC, agreements DESC",
+    catalog.HISTORY_PENDING_AGENCIES: "first_pending_date DESC",
 }
 
 
@@ -124,6 +134,8 @@ def stats_metadata(stats: HistoryStats) -> dict:
         "manual links": stats.links_manual,
         "review pairs": stats.review_pairs,
         "gaps": stats.gaps,
+        "agencies": stats.agencies,
+        "pending requests": stats.pending_requests,
     }
 
 
@@ -257,12 +269,226 @@ def no_open_review_pairs(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     )
 
 
+# The share of the previous list's agreements that one transition may end before the check fails: ICE's
+# real endings come in ones and twos, and a list missing more is far likelier a bad file than a wave of
+# cancellations. Such a list must be quarantined (raw.snapshots), never counted.
+MAX_ENDED_SHARE = 0.05
+
+# Each transition between consecutive usable lists with the agreements it ended or lost for a while.
+TRANSITION_ENDINGS_SQL = """
+WITH
+transitions AS (
+    SELECT
+        snapshot_key,
+        snapshot_date,
+        lag(snapshot_key) OVER w AS previous_snapshot_key,
+        lag(snapshot_date) OVER w AS previous_snapshot_date,
+        lag(agreements) OVER w AS previous_agreements
+    FROM history.timeline
+    WINDOW w AS (ORDER BY snapshot_at)
+),
+ends AS (
+    SELECT snapshot_key, count(*) AS ended
+    FROM history.changes
+    WHERE event IN ('ended', 'disappeared')
+    GROUP BY snapshot_key
+)
+SELECT
+    t.previous_snapshot_key,
+    t.previous_snapshot_date,
+    t.snapshot_key,
+    t.snapshot_date,
+    t.previous_agreements,
+    coalesce(e.ended, 0) AS ended,
+    round(coalesce(e.ended, 0) / t.previous_agreements, 4) AS ended_share
+FROM transitions AS t
+LEFT JOIN ends AS e USING (snapshot_key)
+WHERE t.previous_snapshot_key IS NOT NULL AND t.previous_agreements > 0
+ORDER BY ended_share DESC, t.snapshot_date
+"""
+
+# Each quarantined participating list against the usable list before it: what it would have ended had it
+# been let into history.
+QUARANTINED_ENDINGS_SQL = """
+WITH
+quarantined AS (
+    SELECT snapshot_key, snapshot_date, snapshot_at, quality_reason
+    FROM raw.snapshots
+    WHERE list_kind = 'participating' AND status = 'quarantined'
+),
+pairs AS (
+    SELECT q.snapshot_key, q.snapshot_date, q.quality_reason, t.snapshot_key AS previous_snapshot_key
+    FROM quarantined AS q
+    ASOF JOIN history.timeline AS t ON q.snapshot_at > t.snapshot_at
+),
+previous_keys AS (
+    SELECT DISTINCT p.snapshot_key, c.state_code, c.agency_key, c.model, c.signed_date
+    FROM pairs AS p
+    JOIN clean.agreements AS c ON c.snapshot_key = p.previous_snapshot_key
+),
+listed_keys AS (
+    SELECT DISTINCT c.snapshot_key, c.state_code, c.agency_key, c.model, c.signed_date
+    FROM clean.agreements AS c
+    SEMI JOIN quarantined AS q USING (snapshot_key)
+),
+missing AS (
+    SELECT
+        k.snapshot_key,
+        count(*) AS previous_agreements,
+        count(*) FILTER (WHERE l.snapshot_key IS NULL) AS would_end
+    FROM previous_keys AS k
+    LEFT JOIN listed_keys AS l
+        ON l.snapshot_key = k.snapshot_key
+        AND l.state_code = k.state_code
+        AND l.agency_key = k.agency_key
+        AND l.model = k.model
+        AND l.signed_date IS NOT DISTINCT FROM k.signed_date
+    GROUP BY k.snapshot_key
+)
+SELECT
+    p.snapshot_key,
+    p.snapshot_date,
+    p.previous_snapshot_key,
+    m.previous_agreements,
+    m.would_end,
+    round(m.would_end / m.previous_agreements, 4) AS would_end_share,
+    p.quality_reason
+FROM pairs AS p
+JOIN missing AS m USING (snapshot_key)
+ORDER BY p.snapshot_date
+"""
+
+
+@dg.asset_check(
+    asset=asset_key(catalog.HISTORY_CHANGES),
+    description=(
+        "No transition between consecutive usable lists ends (or loses for a while) more than 5% of the "
+        "previous list's agreements: such a list is a bad file to quarantine, not a wave of cancellations. "
+        "Fails with ERROR severity naming each transition; quarantined lists are shown with what they would "
+        "have ended."
+    ),
+)
+def no_mass_ending_transition(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        transitions = con.execute(TRANSITION_ENDINGS_SQL).df()
+        held_back = con.execute(QUARANTINED_ENDINGS_SQL).df()
+    failing = transitions[transitions["ended_share"] > MAX_ENDED_SHARE]
+    worst = transitions.head(1)
+    named = [f"{row.previous_snapshot_key} -> {row.snapshot_key}" for row in failing.itertuples()]
+    return dg.AssetCheckResult(
+        passed=failing.empty,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=("transitions ending over 5%: " + ", ".join(named)) if named else None,
+        metadata={
+            "threshold": MAX_ENDED_SHARE,
+            "transitions": len(transitions),
+            "failing transitions": len(failing),
+            "worst share": float(worst["ended_share"].iloc[0]) if len(worst) else 0.0,
+            "worst transition": named_transition(worst),
+            "failing": frame_md(failing, 50),
+            "quarantined lists (kept out of history)": frame_md(held_back, 50),
+        },
+    )
+
+
+def named_transition(rows: pd.DataFrame) -> str:
+    """ "<previous snapshot> -> <snapshot>" of the first row, or "none"."""
+    if rows.empty:
+        return "none"
+    row = rows.iloc[0]
+    return f"{row['previous_snapshot_key']} -> {row['snapshot_key']}"
+
+
+# The newest usable list's distinct agreement keys against the agreements history calls active, both ways.
+ACTIVE_VERSUS_NEWEST_SQL = """
+WITH
+newest AS (SELECT snapshot_key FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1),
+listed AS (
+    SELECT DISTINCT c.state_code, c.agency_key, c.model, c.signed_date
+    FROM clean.agreements AS c SEMI JOIN newest USING (snapshot_key)
+),
+active AS (
+    SELECT state_code, agency_key, model, signed_date FROM history.agreements WHERE status = 'active'
+)
+SELECT 'listed, not active' AS side, * FROM (SELECT * FROM listed EXCEPT SELECT * FROM active)
+UNION ALL
+SELECT 'active, not listed', * FROM (SELECT * FROM active EXCEPT SELECT * FROM listed)
+"""
+
+
+@dg.asset_check(
+    asset=asset_key(catalog.HISTORY_AGREEMENTS),
+    description=(
+        "The active agreements are exactly the newest usable list's agreements (state, agency, model, "
+        "signing date), both ways: today's count is ICE's own list, nothing added or lost."
+    ),
+)
+def active_agreements_are_the_newest_list(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        differences = con.execute(ACTIVE_VERSUS_NEWEST_SQL).df()
+        active = con.execute("SELECT count(*) FROM history.agreements WHERE status = 'active'").fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=differences.empty,
+        metadata={
+            "active agreements": int(active),
+            "differences": len(differences),
+            "rows": frame_md(differences),
+        },
+    )
+
+
+# Follows each corrected row's successors to the end of its chain; the chain must end on an active or ended
+# row. A chain still on a corrected row after the depth limit is a cycle.
+CORRECTION_CHAINS_SQL = """
+WITH RECURSIVE chain(start_id, current_id, depth) AS (
+    SELECT agreement_id, successor_id, 1 FROM history.agreements WHERE status = 'corrected'
+    UNION ALL
+    SELECT c.start_id, a.successor_id, c.depth + 1
+    FROM chain AS c
+    JOIN history.agreements AS a ON a.agreement_id = c.current_id
+    WHERE a.status = 'corrected' AND c.depth < $max_depth
+),
+ends AS (
+    SELECT start_id, arg_max(current_id, depth) AS end_id, max(depth) AS steps FROM chain GROUP BY start_id
+)
+SELECT s.state_code, s.agency_name, s.model, s.signed_date, e.end_id, e.steps, a.status AS end_status
+FROM ends AS e
+JOIN history.agreements AS s ON s.agreement_id = e.start_id
+LEFT JOIN history.agreements AS a ON a.agreement_id = e.end_id
+WHERE a.status IS NULL OR a.status NOT IN ('active', 'ended')
+ORDER BY s.state_code, s.agency_name, s.model
+"""
+MAX_CHAIN = 20
+
+
+@dg.asset_check(
+    asset=asset_key(catalog.HISTORY_LINKS),
+    description=(
+        "Every corrected row leads, through its chain of corrections, to a live row (active or ended): a "
+        "correction never points at nothing and never loops."
+    ),
+)
+def corrections_lead_to_live_agreements(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        dangling = con.execute(CORRECTION_CHAINS_SQL, {"max_depth": MAX_CHAIN}).df()
+        corrected = con.execute(
+            "SELECT count(*) FROM history.agreements WHERE status = 'corrected'"
+        ).fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=dangling.empty,
+        metadata={"corrected rows": int(corrected), "dangling": len(dangling), "rows": frame_md(dangling)},
+    )
+
+
 HISTORY_CHECKS = [
     no_agreement_both_active_and_ended,
     cancellations_end_on_usable_lists,
     newest_list_counts_agree,
     manual_links_match,
     no_open_review_pairs,
+    no_mass_ending_transition,
+    active_agreements_are_the_newest_list,
+    corrections_lead_to_live_agreements,
 ]
 
 

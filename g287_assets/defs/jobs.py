@@ -6,6 +6,8 @@ build_job = dg.define_asset_job(
     "g287_build",
     selection=dg.AssetSelection.all(),
     description="Everything: the given snapshot partitions, then every table downstream, then publication.",
+    # One writer at a time: the instance's run queue limits runs carrying this tag to one.
+    tags={"g287/database": "work"},
 )
 
 

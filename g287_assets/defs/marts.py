@@ -39,7 +39,8 @@ def mart_key(table: catalog.Table) -> dg.AssetKey:
 )
 def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
-        run_script(con, "marts.sql")
+        for script in ("marts.sql", "coverage.sql", "marts_summaries.sql"):
+            run_script(con, script)
         frames = {table.name: con.execute(f"SELECT * FROM {table.name}").df() for table in MART_TABLES}
     current = frames["marts.current_agreements"]
     counties = frames["marts.county_summary"]

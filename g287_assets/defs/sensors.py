@@ -6,6 +6,7 @@ from g287_assets.defs.ingest import snapshot_partitions
 from g287_assets.defs.jobs import build_job, partition_range_tags
 from g287_assets.lib.registry import register_folder, snapshot_records
 from g287_assets.lib.settings import paths_from_env
+from g287_assets.lib.warehouse import build_running
 
 
 def unbuilt_snapshot_keys(instance: dg.DagsterInstance, archive) -> list[str]:
@@ -35,6 +36,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
         return dg.SkipReason(
             f"no new snapshot in {paths.inbox} ({len(records)} files seen for the first time)"
         )
+    if build_running(paths.work_db):
+        # A run launched now would meet `g287 build` at the working database's lock; the snapshots stay
+        # registered and unbuilt, so a later tick requests them.
+        return dg.SkipReason(f"`g287 build` is writing {paths.work_db}; {len(new_keys)} new snapshots wait")
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(run_key="snapshots:" + ",".join(new_keys), tags=partition_range_tags(new_keys))

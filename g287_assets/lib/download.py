@@ -214,17 +214,28 @@ def looks_like_xlsx(body: bytes) -> bool:
 
 
 def sniff_file_kind(body: bytes) -> str:
-    """What the bytes really are ('xlsx', 'html', 'csv', 'empty' or 'unknown'), whatever the name says."""
+    """What the bytes really are ('xlsx', 'html', 'csv', 'empty', a damaged zip or 'unknown'), whatever the name says."""
     if not body.strip():
         return "empty"
     if looks_like_xlsx(body):
         return "xlsx"
+    if body.startswith(b"PK\x03\x04") and not _is_readable_zip(body):
+        return "a truncated or damaged zip"
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head:
         return "html"
     if b"\x00" not in head and b"," in head.split(b"\n", 1)[0] and _decodes_as_text(head):
         return "csv"
     return "unknown"
+
+
+def _is_readable_zip(body: bytes) -> bool:
+    """True when the bytes hold a zip's central directory (a cut-off download does not)."""
+    try:
+        with zipfile.ZipFile(BytesIO(body)):
+            return True
+    except zipfile.BadZipFile:
+        return False
 
 
 def _decodes_as_text(head: bytes) -> bool:

@@ -73,6 +73,8 @@ class HistoryStats:
     review_pairs: int
     gaps: int
     changes: int
+    agencies: int
+    pending_requests: int
     manual_rows_unmatched: tuple[int, ...]
 
 
@@ -342,6 +344,10 @@ def build_history(
 ) -> HistoryStats:
     """(Re)create the `history` schema's tables from `raw.snapshots` and `clean.agreements`.
 
+    Agreements, cancellations, changes, gaps, links and the timelines come from the usable participating
+    lists; agencies group an agreement's agency keys across renames; pending requests come from the usable
+    pending lists and are matched to the agreements they became.
+
     `links` is the manual links table (see MANUAL_LINK_COLUMNS). `gap_window` is how many usable
     snapshots apart a vanishing key and its twin may be (and an ended model and the agency's next one).
     """
@@ -371,6 +377,7 @@ def build_history(
     write_frame(con, "h_review", review.astype({"from_key": "uint64", "to_key": "uint64"}))
     write_frame(con, "h_lineage", lineage_roots(all_links, keys))
     run_script(con, "history_tables.sql", {"gap_window": gap_window})
+    run_script(con, "history_agencies.sql")
     stats = collect_stats(con, manual, all_links, review)
     drop_working_tables(con)
     return stats
@@ -443,6 +450,8 @@ def collect_stats(
         review_pairs=len(review),
         gaps=con.execute("SELECT count(*) FROM history.gaps").fetchone()[0],
         changes=con.execute("SELECT count(*) FROM history.changes").fetchone()[0],
+        agencies=con.execute("SELECT count(*) FROM history.agencies").fetchone()[0],
+        pending_requests=con.execute("SELECT count(*) FROM history.pending_agencies").fetchone()[0],
         manual_rows_unmatched=tuple(int(row) for row in unmatched),
     )
 

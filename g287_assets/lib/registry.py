@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,12 +51,16 @@ def archived_path(archive: Path, sha256: str) -> Path:
 
 
 def load_imports(archive: Path) -> list[ImportRecord]:
-    """Every import recorded so far, oldest first."""
+    """Every import recorded so far, oldest first.
+
+    Only complete lines count: a line without its newline is an append still being written by another
+    process, or cut short by a crash (the next registration removes it and records those files again).
+    """
     manifest = archive / MANIFEST_NAME
     if not manifest.exists():
         return []
     with manifest.open(encoding="utf-8") as stream:
-        return [ImportRecord(**json.loads(line)) for line in stream if line.strip()]
+        return [ImportRecord(**json.loads(line)) for line in stream if line.endswith("\n") and line.strip()]
 
 
 def snapshot_records(archive: Path) -> dict[str, ImportRecord]:
@@ -139,7 +144,14 @@ def _store(path: Path, archive: Path, sha256: str) -> None:
     if file_sha256(temporary) != sha256:
         temporary.unlink(missing_ok=True)
         raise ArchiveError(f"{path} changed while it was being archived")
+    _fsync(temporary)
     temporary.replace(target)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file to disk, so a crash after its rename cannot leave an archived name with missing bytes."""
+    with path.open("rb") as stream:
+        os.fsync(stream.fileno())
 
 
 def register_paths(paths: list[Path], archive: Path) -> list[ImportRecord]:
@@ -184,9 +196,28 @@ def register_folder(folder: Path, archive: Path) -> list[ImportRecord]:
 
 
 def _append(archive: Path, records: list[ImportRecord]) -> None:
+    """Append records as whole lines after dropping any torn last line, then flush them to disk."""
     if not records:
         return
-    with (archive / MANIFEST_NAME).open("a", encoding="utf-8") as stream:
-        for record in records:
-            stream.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+    manifest = archive / MANIFEST_NAME
+    _drop_torn_tail(manifest)
+    lines = "".join(json.dumps(asdict(record), sort_keys=True) + "\n" for record in records)
+    with manifest.open("a", encoding="utf-8") as stream:
+        stream.write(lines)
         stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _drop_torn_tail(manifest: Path) -> None:
+    """Cut a last line left without its newline by a crashed registrar; complete lines are never touched."""
+    if not manifest.exists():
+        return
+    with manifest.open("rb+") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        stream.seek(size - 1)
+        if stream.read(1) == b"\n":
+            return
+        stream.seek(0)
+        stream.truncate(stream.read().rfind(b"\n") + 1)

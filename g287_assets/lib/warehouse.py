@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -14,6 +16,7 @@ import pandas as pd
 from g287_assets.lib.catalog import Table, comment_statements, create_statements
 
 SQL_DIR = Path(__file__).parent / "sql"
+BUILD_LOCK_NAME = ".build.lock"
 # Named parameters ($name) a statement binds; the values always travel separately from the SQL text.
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
@@ -84,14 +87,57 @@ def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def publish(work_db: Path, published_db: Path) -> None:
-    """Replace the published database atomically: readers of the old file keep a consistent view."""
+    """Replace the published database atomically: readers of the old file keep a consistent view.
+
+    The copy is complete and on disk before the rename, and a failed copy is removed, so a crash at any
+    point leaves either the old file or the new one under the published name, never a mix.
+    """
     with duckdb.connect(str(work_db)) as con:
         con.execute("CHECKPOINT")
     temporary = published_db.with_name(f".{published_db.name}.publishing")
-    shutil.copyfile(work_db, temporary)
-    with open(temporary, "rb") as stream:
-        os.fsync(stream.fileno())
-    os.replace(temporary, published_db)
+    try:
+        shutil.copyfile(work_db, temporary)
+        with open(temporary, "rb") as stream:
+            os.fsync(stream.fileno())
+        os.replace(temporary, published_db)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_folder(published_db.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename inside a folder durable (the folder's entry list is what a rename changes)."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def build_lock(work_db: Path) -> Iterator[bool]:
+    """Hold the one-writer lock of a working database without waiting; yields whether it was obtained.
+
+    flock belongs to the open file: the kernel releases it when the holder exits, even by SIGKILL, so a
+    crashed build never leaves a stale lock behind.
+    """
+    work_db.parent.mkdir(parents=True, exist_ok=True)
+    with (work_db.parent / BUILD_LOCK_NAME).open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def build_running(work_db: Path) -> bool:
+    """True while another process holds the build lock of this working database."""
+    with build_lock(work_db) as obtained:
+        return not obtained
 
 
 def load_sql(name: str) -> str:

@@ -11,6 +11,7 @@ import functools
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -45,6 +46,17 @@ KNOWN_HEADERS = {
 # Bounds that keep a hostile file from exhausting memory or time.
 MAX_ROWS = 100_000
 MAX_CELL_CHARS = 2_000
+# ICE's largest workbook inflates to under 2 MB, its best-compressed part by about 12 to 1; these bounds
+# leave ample room for growth yet refuse a zip bomb before calamine inflates a single part.
+MAX_UNCOMPRESSED_BYTES = 200_000_000
+MAX_COMPRESSION_RATIO = 100
+_RATIO_CHECKED_FROM = 1_000_000  # small parts (styles, a short header) compress far better than data
+# A sheet part smaller than MAX_ROWS of the shortest row element ("<row/>") cannot exceed MAX_ROWS.
+_SMALLEST_ROW_BYTES = len(b"<row/>")
+_ROW_TAG = re.compile(rb"<(?:\w{1,16}:)?row[\s/>]")
+_ROW_TAG_MAX_BYTES = 32
+_INFLATE_CHUNK = 1 << 20
+_WORKSHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 _NS = {
     "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -140,7 +152,63 @@ def _is_list_header(first_row: list[object]) -> bool:
     return {"STATE", "LAW ENFORCEMENT AGENCY"} <= names
 
 
+def check_container(path: Path, label: str) -> None:
+    """Refuse a workbook whose parts would exhaust memory or time, before any part is fully inflated.
+
+    Declared sizes and compression ratios catch a zip bomb from the zip's directory alone; a sheet large
+    enough to hold more than MAX_ROWS rows has its row elements counted while streaming, so a million-row
+    sheet is refused without calamine materializing it.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            _check_declared_sizes(parts, label)
+            for part in parts:
+                if (
+                    _WORKSHEET_PART.fullmatch(part.filename)
+                    and part.file_size > (MAX_ROWS + 1) * _SMALLEST_ROW_BYTES
+                ):
+                    _check_row_count(archive, part, label)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError) as error:
+        raise SpreadsheetError(f"{label}: not a readable xlsx workbook ({error})") from error
+
+
+def _check_declared_sizes(parts: list[zipfile.ZipInfo], label: str) -> None:
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise SpreadsheetError(
+            f"{label}: refused: its parts declare {total:,} bytes uncompressed, more than "
+            f"{MAX_UNCOMPRESSED_BYTES:,} (a zip bomb, not an ICE list)"
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _RATIO_CHECKED_FROM and ratio > MAX_COMPRESSION_RATIO:
+            raise SpreadsheetError(
+                f"{label}: refused: part {part.filename} inflates {ratio:,.0f} to 1 ({part.file_size:,} bytes), "
+                f"more than {MAX_COMPRESSION_RATIO} to 1 (a zip bomb, not an ICE list)"
+            )
+
+
+def _check_row_count(archive: zipfile.ZipFile, part: zipfile.ZipInfo, label: str) -> None:
+    """Count a sheet's row elements chunk by chunk, stopping as soon as there are too many."""
+    rows = 0
+    carry = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_INFLATE_CHUNK):
+            data = carry + chunk
+            # A tag starting in the last few bytes may be cut; it is counted with the next chunk.
+            boundary = max(len(data) - _ROW_TAG_MAX_BYTES, 0)
+            rows += sum(1 for tag in _ROW_TAG.finditer(data) if tag.start() < boundary)
+            carry = data[boundary:]
+            if rows > MAX_ROWS + 1:
+                break
+    rows += len(_ROW_TAG.findall(carry))
+    if rows > MAX_ROWS + 1:
+        raise SpreadsheetError(f"{label}: more than {MAX_ROWS:,} rows in {part.filename}; not an ICE list")
+
+
 def _open(path: Path, label: str) -> CalamineWorkbook:
+    check_container(path, label)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises several types for corrupt input

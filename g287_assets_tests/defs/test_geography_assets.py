@@ -191,6 +191,34 @@ def test_geography_checks_pass_on_the_real_build(built_archive: Path, tmp_path: 
     }
     rate = results["municipal_match_rate"].metadata["municipal police match rate outside GA"].value
     assert rate >= 0.97
+    totals = results["county_populations_sum_to_national_total"].metadata
+    assert (totals["counties total"].value, totals["states total"].value) == (340_110_988, 340_110_988)
+    assert totals["states whose counties do not add up"].value == 0
+    shared = results["no_jurisdiction_shared_across_states"].metadata
+    assert shared["jurisdictions shared across states"].value == 0
+
+
+def test_geography_checks_catch_a_shared_jurisdiction_and_a_missing_county(
+    built_archive: Path, tmp_path: Path
+) -> None:
+    # Crow Wing's sheriff filed under Massachusetts, given Minnesota's county; and one county dropped.
+    database = tmp_path / "g287.duckdb"
+    shutil.copyfile(built_archive / "g287.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "UPDATE geo.agency_jurisdictions SET jurisdiction_level = 'county', county_fips = '27035', "
+            "match_method = 'override' WHERE state_code = 'MA' AND agency_key = ?",
+            [agency_key("Crow Wing County Sheriff's Office")],
+        )
+        con.execute("DELETE FROM geo.counties WHERE county_fips = ?", ["51670"])
+    resource = DuckDBResource(database=str(database))
+    shared = geography.no_jurisdiction_shared_across_states(duckdb=resource)
+    assert not shared.passed
+    assert shared.metadata["jurisdictions shared across states"].value == 1
+    totals = geography.county_populations_sum_to_national_total(duckdb=resource)
+    assert not totals.passed
+    assert totals.metadata["counties total"].value == 340_110_988 - 22970
+    assert totals.metadata["states whose counties do not add up"].value == 1
 
 
 # ---- the Census download: a local server stands for www2.census.gov ---------------------------------------
@@ -306,5 +334,5 @@ def test_the_mirror_is_read_without_any_network(tmp_path: Path) -> None:
 def test_definitions_hold_the_geography_assets_and_checks() -> None:
     keys = {key for asset in geography.defs.assets for key in asset.keys}
     assert keys == {geography.table_key(table) for table in catalog.GEO_TABLES}
-    assert len(list(geography.defs.asset_checks)) == 4
+    assert len(list(geography.defs.asset_checks)) == 6
     assert isinstance(geography.defs, dg.Definitions)

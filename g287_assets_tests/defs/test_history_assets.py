@@ -7,10 +7,12 @@ must come out as a correction, an agreement that left the list for good as a can
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 from dagster_duckdb import DuckDBResource
 
@@ -18,6 +20,7 @@ from g287_assets.defs.history import HISTORY_CHECKS, history_tables
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.history import MANUAL_LINK_COLUMNS
+from g287_assets.lib.settings import PROJECT_ROOT
 
 NEWEST_KEY = "2026-05-18_am_f2d0629e"
 
@@ -169,6 +172,237 @@ def test_tracking_window_view_and_counts(published):
     assert 0 < window < total
 
 
+# ---- real cases of each kind, found in the archive and read back off ICE's lists -------------------------
+
+
+def chain_of(con, agreement_id: str) -> list[tuple]:
+    """(agency_name, signed_date, status) of a row and each successor after it."""
+    rows = []
+    while agreement_id is not None:
+        row = con.execute(
+            "SELECT agency_name, signed_date, status, successor_id FROM history.agreements WHERE agreement_id = ?",
+            [agreement_id],
+        ).fetchone()
+        rows.append(row[:3])
+        agreement_id = row[3] if row[2] == "corrected" else None
+    return rows
+
+
+def test_a_name_typo_fixed_twice_is_one_agreement(published):
+    # ICE listed Somervell County's WSO as "Somervill", then "Somerville", then spelled it right.
+    first = agreement(published, "TX", "Somervill County Sheriff's Office", "WSO", "2025-09-22")
+    assert chain_of(published, first["agreement_id"]) == [
+        ("Somervill County Sheriff's Office", dt.date(2025, 9, 22), "corrected"),
+        ("Somerville County Sheriff's Office", dt.date(2025, 9, 22), "corrected"),
+        ("Somervell County Sheriff's Office", dt.date(2025, 9, 22), "active"),
+    ]
+    links = published.execute(
+        "SELECT from_agency_name, to_agency_name, change_kind, method, round(score, 1), from_gone_date "
+        "FROM history.links WHERE state_code = 'TX' AND from_agency_name LIKE 'Somervil%' ORDER BY from_gone_date"
+    ).fetchall()
+    assert links == [
+        ("Somervill County Sheriff's Office", "Somerville County Sheriff's Office", "renamed", "automatic", 94.7,
+         dt.date(2025, 10, 8)),
+        ("Somerville County Sheriff's Office", "Somervell County Sheriff's Office", "renamed", "automatic", 84.2,
+         dt.date(2025, 12, 10)),
+    ]  # fmt: skip
+    agency = published.execute(
+        "SELECT agency_name, models_now, former_names, first_seen_date FROM history.agencies "
+        "WHERE state_code = 'TX' AND agency_name = 'Somervell County Sheriff''s Office'"
+    ).fetchall()
+    assert agency == [
+        (
+            "Somervell County Sheriff's Office",
+            ["WSO"],
+            ["Somervill County Sheriff's Office", "Somerville County Sheriff's Office"],
+            dt.date(2025, 9, 24),
+        )
+    ]
+
+
+def test_a_signing_date_fixed_is_a_correction(published):
+    # Tenaha's task force was listed as signed 2025-01-07 (a year typo) until 2026-05-07, then 2026-01-07.
+    old = agreement(published, "TX", "Tenaha Police Department", "TFM", "2025-01-07")
+    new = agreement(published, "TX", "Tenaha Police Department", "TFM", "2026-01-07")
+    assert (old["status"], old["successor_id"], old["corrected_date"]) == (
+        "corrected",
+        new["agreement_id"],
+        pd.Timestamp("2026-05-07"),
+    )
+    assert (new["status"], new["predecessor_id"], new["lineage_id"]) == (
+        "active",
+        old["agreement_id"],
+        old["agreement_id"],
+    )
+    change = published.execute(
+        "SELECT snapshot_date, event, field, old_value, new_value FROM history.changes "
+        "WHERE agreement_id = ? AND event = 're-dated'",
+        [new["agreement_id"]],
+    ).fetchall()
+    assert change == [(dt.date(2026, 5, 7), "re-dated", "signed_date", "2025-01-07", "2026-01-07")]
+
+
+def test_an_agreement_gone_and_back_is_one_agreement_with_a_gap(published):
+    # East Donegal's constables were left off four lists from the second list of 2025-07-24 and came back
+    # on 2025-07-29: one agreement, active, with one gap.
+    row = agreement(published, "PA", "East Donegal Township Constables Office", "TFM", "2025-07-15")
+    assert (row["status"], row["gap_count"]) == ("active", 1)
+    gap = published.execute(
+        "SELECT last_seen_before_date, first_missing_date, returned_date, snapshots_missed FROM history.gaps "
+        "WHERE agreement_id = ?",
+        [row["agreement_id"]],
+    ).fetchall()
+    assert gap == [(dt.date(2025, 7, 24), dt.date(2025, 7, 24), dt.date(2025, 7, 29), 4)]
+    events = published.execute(
+        "SELECT snapshot_date, event FROM history.changes WHERE agreement_id = ? AND event <> 'corrected' "
+        "ORDER BY snapshot_date",
+        [row["agreement_id"]],
+    ).fetchall()
+    assert events == [
+        (dt.date(2025, 7, 16), "added"),
+        (dt.date(2025, 7, 24), "disappeared"),
+        (dt.date(2025, 7, 29), "reappeared"),
+    ]
+    cancelled = published.execute(
+        "SELECT count(*) FROM history.cancellations WHERE agreement_id = ?", [row["agreement_id"]]
+    ).fetchone()
+    assert cancelled == (0,)
+
+
+def test_a_fix_ice_undid_is_not_a_cancellation(published):
+    # ICE fixed "Southhampton" to "Southampton" in September 2025 and went back to "Southhampton" on
+    # 2026-05-07: the returning old spelling is the twin of the vanishing one.
+    gone = agreement(
+        published, "PA", "Southampton Twp. Cumberland City, Constables Office", "TFM", "2025-09-09"
+    )
+    back = agreement(
+        published, "PA", "Southhampton Twp. Cumberland City, Constables Office", "TFM", "2025-09-09"
+    )
+    assert (gone["status"], gone["successor_id"]) == ("corrected", back["agreement_id"])
+    assert (back["status"], back["gap_count"]) == ("active", 1)
+    wyoming = agreement(published, "WY", "Wyoming Highway State Patrol", "TFM", "2025-07-24")
+    assert wyoming["status"] == "corrected"
+
+
+def test_an_agency_switching_model_ends_one_and_starts_another(published):
+    # Person County's JEM left the list on 2026-04-13, the day its WSO (signed that day) appeared.
+    jem = agreement(published, "NC", "Person County Sheriff's Office", "JEM", "2026-02-10")
+    wso = agreement(published, "NC", "Person County Sheriff's Office", "WSO", "2026-04-13")
+    assert (jem["status"], jem["ended_date"], jem["successor_id"], jem["successor_reason"]) == (
+        "ended",
+        pd.Timestamp("2026-04-13"),
+        wso["agreement_id"],
+        "model_change",
+    )
+    assert (wso["status"], wso["first_seen_date"]) == ("active", pd.Timestamp("2026-04-13"))
+    agency = published.execute(
+        "SELECT models_now, models_before, active_agreements, ended_agreements, first_signed_date "
+        "FROM history.agencies WHERE state_code = 'NC' AND agency_name = 'Person County Sheriff''s Office'"
+    ).fetchall()
+    assert agency == [(["WSO"], ["JEM"], 1, 1, dt.date(2026, 2, 10))]
+
+
+def test_five_maryland_agreements_ended_together(published):
+    rows = published.execute(
+        "SELECT state_code, agency_name, model, signed_date, last_seen_date FROM history.cancellations "
+        "WHERE ended_date = DATE '2026-02-27' ORDER BY agency_name"
+    ).fetchall()
+    assert rows == [
+        ("MD", "Carroll County Sheriff's Office", "WSO", dt.date(2025, 3, 3), dt.date(2026, 2, 17)),
+        ("MD", "Cecil County Sheriff's Office", "JEM", dt.date(2020, 3, 9), dt.date(2026, 2, 17)),
+        ("MD", "Harford County Sheriff's Office", "JEM", dt.date(2020, 6, 26), dt.date(2026, 2, 17)),
+        ("MD", "St. Mary's County Sheriff's Office", "WSO", dt.date(2025, 3, 26), dt.date(2026, 2, 17)),
+        ("MD", "Wicomico County Corrections Center", "WSO", dt.date(2026, 1, 30), dt.date(2026, 2, 17)),
+    ]
+
+
+def test_whole_archive_counts(published):
+    cancellations = published.execute(
+        "SELECT count(*), count(*) FILTER (WHERE ended_date > DATE '2025-12-08') FROM history.cancellations"
+    ).fetchone()
+    assert cancellations == (104, 48)
+    kinds = published.execute(
+        "SELECT change_kind, count(*) FROM history.links GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert kinds == [("re_dated", 78), ("renamed", 88), ("state_corrected", 5)]
+    assert published.execute("SELECT count(*) FROM history.gaps").fetchone() == (15,)
+    assert published.execute("SELECT count(*) FROM history.link_review").fetchone() == (0,)
+    newest = published.execute(
+        "SELECT agencies, agencies_all_three_models FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1"
+    ).fetchone()
+    active_agencies = published.execute(
+        "SELECT count(*) FROM history.agencies WHERE status = 'active'"
+    ).fetchone()[0]
+    assert newest == (active_agencies, 50) == (1551, 50)
+
+
+def test_agencies_follow_renames_but_not_moved_agreements(published):
+    def agency(state: str, name: str) -> tuple:
+        return published.execute(
+            "SELECT models_now, former_names FROM history.agencies WHERE state_code = ? AND agency_name = ?",
+            [state, name],
+        ).fetchone()
+
+    assert agency("MN", "Freeborn County Sheriff's Office") == (["WSO"], ["Freedom County Sheriff's Office"])
+    # The county board's task force moved to the sheriff while the board kept its jail agreement: the
+    # board's old short name belongs to the board, and the sheriff stays an agency of its own.
+    board = "Pasco County Board of County Commissioners/ Pasco County Corrections"
+    assert agency("FL", board) == (
+        ["WSO"],
+        ["Pasco County BOCC", "Pasco County Board of County Commissioners"],
+    )
+    assert agency("FL", "Pasco County Sheriff's Office") == (["TFM"], [])
+    assert agency("AZ", "Pinal County Sheriff's Office") == (["JEM"], [])
+
+
+def test_pending_requests_and_the_agreements_they_became(published):
+    rows = published.execute(
+        """
+        SELECT state_code, agency_name, model, first_pending_date, last_pending_date, outcome, signed_date,
+            first_listed_signed_date, days_pending_to_listed
+        FROM history.pending_agencies
+        WHERE (state_code, agency_name) IN (
+            ('NC', 'Person County Sheriff''s Office'), ('TX', 'Tenaha Police Department'),
+            ('MD', 'Marlow Heights Special Police Department'), ('FL', 'Blountstown Police Department'))
+        ORDER BY state_code, agency_name
+        """
+    ).fetchall()
+    assert rows == [
+        ("FL", "Blountstown Police Department", "TFM", dt.date(2025, 4, 3), dt.date(2025, 4, 11),
+         "already_participating", None, None, None),
+        ("MD", "Marlow Heights Special Police Department", "TFM", dt.date(2025, 7, 10), dt.date(2025, 7, 23),
+         "removed_unsigned", None, None, None),
+        ("NC", "Person County Sheriff's Office", "JEM", dt.date(2026, 2, 5), dt.date(2026, 2, 10), "signed",
+         dt.date(2026, 2, 10), dt.date(2026, 2, 11), 6),
+        # Signed 2026-01-07 but listed for months with a 2025 date: its first listing is the corrected row's.
+        ("TX", "Tenaha Police Department", "TFM", dt.date(2025, 12, 30), dt.date(2026, 1, 6), "signed",
+         dt.date(2026, 1, 7), dt.date(2026, 1, 8), 9),
+    ]  # fmt: skip
+    outcomes = dict(
+        published.execute("SELECT outcome, count(*) FROM history.pending_agencies GROUP BY ALL").fetchall()
+    )
+    assert outcomes == {"signed": 902, "removed_unsigned": 61, "already_participating": 5}
+
+
+def test_history_checks_pass_on_the_real_build(built_archive: Path, tmp_path: Path):
+    database = tmp_path / "g287.duckdb"
+    shutil.copyfile(built_archive / "g287.duckdb", database)
+    resources = {
+        "duckdb": DuckDBResource(database=str(database)),
+        "files": G287Files(data_dir=str(tmp_path), reference_dir=str(PROJECT_ROOT / "data" / "reference")),
+    }
+    results = {}
+    for check in HISTORY_CHECKS:
+        wanted = {
+            name: resources[name] for name in ("duckdb", "files") if name in check.required_resource_keys
+        }
+        results[check.check_key.name] = check(**wanted)
+    assert {name: result.passed for name, result in results.items()} == {name: True for name in results}
+    mass = results["no_mass_ending_transition"].metadata
+    assert mass["worst share"].value < 0.05
+    assert "2025-08-11_am_9ae59509" in mass["quarantined lists (kept out of history)"].value
+
+
 # A tiny archive: three usable lists and a quarantined one. Sheriff A stays, B leaves after the second list,
 # C's county name is misspelled in the first list and fixed in the second.
 SNAPSHOT_ROWS = [
@@ -191,12 +425,18 @@ def tiny_database(path: Path) -> None:
         con.execute("CREATE SCHEMA clean")
         con.execute(
             "CREATE TABLE raw.snapshots (snapshot_key VARCHAR, snapshot_date DATE, snapshot_at TIMESTAMP, "
-            "list_kind VARCHAR, status VARCHAR)"
+            "list_kind VARCHAR, status VARCHAR, quality_reason VARCHAR)"
         )
         con.executemany(
-            "INSERT INTO raw.snapshots VALUES (?, ?::DATE, ?::TIMESTAMP, 'participating', ?)",
+            "INSERT INTO raw.snapshots VALUES (?, ?::DATE, ?::TIMESTAMP, 'participating', ?, ?)",
             [
-                (key, day, f"{day} 09:00" if key != "s2x" else f"{day} 15:00", status)
+                (
+                    key,
+                    day,
+                    f"{day} 09:00" if key != "s2x" else f"{day} 15:00",
+                    status,
+                    None if status == "usable" else "empty",
+                )
                 for key, day, status in SNAPSHOT_ROWS
             ],
         )
@@ -243,14 +483,24 @@ def test_history_asset_materializes_on_a_tiny_database(tmp_path):
     assert counts["history/cancellations"] == 1
     assert counts["history/timeline"] == 3
     assert counts["history/links"] == 1
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks == {
+    assert counts["history/agencies"] == 3
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert {name: evaluation.passed for name, evaluation in checks.items()} == {
         "no_agreement_both_active_and_ended": True,
         "cancellations_end_on_usable_lists": True,
         "newest_list_counts_agree": True,
         "manual_links_match": False,
         "no_open_review_pairs": True,
+        # Bee's ending is one of three agreements: far over 5%, so the transition is named, loudly.
+        "no_mass_ending_transition": False,
+        "active_agreements_are_the_newest_list": True,
+        "corrections_lead_to_live_agreements": True,
     }
+    mass = checks["no_mass_ending_transition"]
+    assert mass.severity == dg.AssetCheckSeverity.ERROR
+    assert mass.description == "transitions ending over 5%: s2 -> s3"
+    # The quarantined list lists nothing: it would end all three, and is kept out of history.
+    assert "| s2x " in mass.metadata["quarantined lists (kept out of history)"].value
     with duckdb.connect(str(database), read_only=True) as con:
         ended = con.execute("SELECT agency_name, ended_date FROM history.cancellations").fetchall()
         timeline = con.execute("SELECT snapshot_key, agreements FROM history.timeline ORDER BY 1").fetchall()

@@ -533,3 +533,98 @@ def test_manual_links_table_is_valid_and_bad_tables_are_refused():
         )
     with pytest.raises(ManualLinksError, match="columns"):
         validate_manual_links(NO_LINKS.drop(columns="reason"))
+
+
+def test_a_fix_ice_undoes_is_linked_to_the_returning_spelling(archive):
+    # "Lakevue" is fixed to "Lakeview" on list 20 and ICE goes back to "Lakevue" on list 40: the returning
+    # old key is the twin of the vanishing fix, so nothing is cancelled.
+    undone = [
+        Spec("TN", "Lakevue Police Department", "TFM", date(2025, 8, 1), "municipal", set(range(20)) | set(range(40, SNAPSHOTS))),
+        Spec("TN", "Lakeview Police Department", "TFM", date(2025, 8, 1), "municipal", set(range(20, 40))),
+    ]  # fmt: skip
+    build = built(archive[0] + undone)
+    fix, typo = agreement(build, undone[1].key()), agreement(build, undone[0].key())
+    assert (fix["status"], fix["successor_id"], fix["corrected_date"]) == (
+        "corrected",
+        typo["agreement_id"],
+        pd.Timestamp(snapshot_date(40)),
+    )
+    assert (typo["status"], typo["gap_count"]) == ("active", 1)
+    assert build.stats.ended == 13
+
+
+def test_agencies_are_grouped_across_renames_with_models_now_and_before(history, archive):
+    specs, truth = archive
+    rows = history.con.execute(
+        "SELECT agency_name, status, models_now, models_before, former_names, first_signed_date "
+        "FROM history.agencies WHERE agency_name IN (?, ?)",
+        ["Harris County Sheriff's Office", "Ridgecrest County Sheriff's Office"],
+    ).fetchall()
+    assert sorted(rows) == [
+        ("Harris County Sheriff's Office", "active", ["JEM"], [], ["Harris Conty Sheriff's Office"], date(2025, 3, 1)),
+        ("Ridgecrest County Sheriff's Office", "active", ["TFM"], ["JEM"], [], date(2025, 2, 2)),
+    ]  # fmt: skip
+    agencies = {(spec.state_code, agency_key(spec.agency_name)) for spec in specs}
+    # Harris's typo is the one rename: one agency fewer than distinct agency keys.
+    assert history.stats.agencies == len(agencies) - 1
+    active = history.con.execute("SELECT count(*) FROM history.agencies WHERE status = 'active'").fetchone()[
+        0
+    ]
+    newest = history.con.execute(
+        "SELECT agencies FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1"
+    ).fetchone()[0]
+    assert active == newest
+
+
+def test_pending_request_never_signed_is_pending_at_the_last_list(history):
+    rows = history.con.execute(
+        "SELECT agency_name, model, first_pending_date, pending_lists, outcome, agreement_id "
+        "FROM history.pending_agencies"
+    ).fetchall()
+    assert rows == [
+        ("Pendingville Police Department", "TFM", snapshot_date(44), 1, "pending_at_last_list", None)
+    ]
+
+
+def test_pending_request_signed_later_gets_its_agreement_and_the_days(archive):
+    specs, _ = archive
+    signed = Spec(
+        "TN",
+        "Pendingville Police Department",
+        "TFM",
+        snapshot_date(50),
+        "municipal",
+        set(range(52, SNAPSHOTS)),
+    )
+    build = built([*specs, signed])
+    row = build.con.execute(
+        "SELECT outcome, signed_date, first_listed_signed_date, days_pending_to_listed, days_pending_to_signed, "
+        "agreement_id FROM history.pending_agencies"
+    ).fetchone()
+    assert row[:5] == ("signed", snapshot_date(50), snapshot_date(52), 8, 6)
+    assert row[5] == agreement(build, signed.key())["agreement_id"]
+
+
+def test_agencies_holding_all_three_models_are_counted(archive):
+    specs, _ = archive
+    models = [
+        Spec(
+            "SC", "Tri County Sheriff's Office", model, date(2025, 5, 1), "county", set(range(30, SNAPSHOTS))
+        )
+        for model in MODELS
+    ]
+    build = built([*specs, *models])
+    newest = [spec for spec in [*specs, *models] if SNAPSHOTS - 1 in spec.present]
+    held: dict[tuple, set] = {}
+    for spec in newest:
+        held.setdefault((spec.state_code, agency_key(spec.agency_name)), set()).add(spec.model)
+    expected = sum(len(found) == 3 for found in held.values())
+    counts = build.con.execute(
+        "SELECT snapshot_key, agencies_all_three_models FROM history.timeline WHERE snapshot_key IN ('s029', 's059') "
+        "ORDER BY snapshot_key"
+    ).fetchall()
+    assert counts == [("s029", expected - 1), ("s059", expected)]
+    by_state = build.con.execute(
+        "SELECT agencies_all_three_models FROM history.timeline_by_state WHERE snapshot_key = 's059' AND state_code = 'SC'"
+    ).fetchone()[0]
+    assert by_state == sum(len(found) == 3 for key, found in held.items() if key[0] == "SC")

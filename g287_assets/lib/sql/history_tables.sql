@@ -323,7 +323,21 @@ LEFT JOIN h_keys AS related ON related.key_no = e.related_key
 LEFT JOIN h_links AS l ON l.to_key = e.key_no AND l.from_key = e.related_key
 ORDER BY s.seq, e.event, k.state_code, k.agency_key, k.model, e.field;
 
+-- Per list and agency: how many distinct models it holds there (an agency listed twice for one model, under
+-- two signing dates, still holds one model).
+CREATE OR REPLACE TEMP TABLE h_agency_models AS
+SELECT p.seq, k.state_code, k.agency_no, count(DISTINCT k.model)::INTEGER AS models
+FROM h_presence AS p
+JOIN h_keys AS k USING (key_no)
+GROUP BY ALL;
+
 CREATE OR REPLACE TABLE history.timeline AS
+WITH all_three AS (
+    SELECT seq, count(*)::INTEGER AS agencies_all_three_models
+    FROM h_agency_models
+    WHERE models = 3
+    GROUP BY seq
+)
 SELECT
     s.snapshot_date,
     s.snapshot_key,
@@ -336,14 +350,22 @@ SELECT
     count(*) FILTER (WHERE p.level = 'county')::INTEGER AS level_county,
     count(*) FILTER (WHERE p.level = 'municipal')::INTEGER AS level_municipal,
     count(*) FILTER (WHERE p.level = 'state')::INTEGER AS level_state,
-    count(*) FILTER (WHERE p.level = 'other')::INTEGER AS level_other
+    count(*) FILTER (WHERE p.level = 'other')::INTEGER AS level_other,
+    coalesce(any_value(t.agencies_all_three_models), 0)::INTEGER AS agencies_all_three_models
 FROM h_snapshots AS s
 LEFT JOIN h_presence AS p USING (seq)
 LEFT JOIN h_keys AS k USING (key_no)
+LEFT JOIN all_three AS t USING (seq)
 GROUP BY s.seq, s.snapshot_date, s.snapshot_key, s.snapshot_at
 ORDER BY s.seq;
 
 CREATE OR REPLACE TABLE history.timeline_by_state AS
+WITH all_three AS (
+    SELECT seq, state_code, count(*)::INTEGER AS agencies_all_three_models
+    FROM h_agency_models
+    WHERE models = 3
+    GROUP BY seq, state_code
+)
 SELECT
     s.snapshot_date,
     s.snapshot_key,
@@ -356,9 +378,11 @@ SELECT
     count(*) FILTER (WHERE p.level = 'county')::INTEGER AS level_county,
     count(*) FILTER (WHERE p.level = 'municipal')::INTEGER AS level_municipal,
     count(*) FILTER (WHERE p.level = 'state')::INTEGER AS level_state,
-    count(*) FILTER (WHERE p.level = 'other')::INTEGER AS level_other
+    count(*) FILTER (WHERE p.level = 'other')::INTEGER AS level_other,
+    coalesce(any_value(t.agencies_all_three_models), 0)::INTEGER AS agencies_all_three_models
 FROM h_presence AS p
 JOIN h_snapshots AS s USING (seq)
 JOIN h_keys AS k USING (key_no)
+LEFT JOIN all_three AS t ON t.seq = p.seq AND t.state_code = k.state_code
 GROUP BY s.seq, s.snapshot_date, s.snapshot_key, k.state_code
 ORDER BY s.seq, k.state_code;

@@ -1,7 +1,5 @@
--- The tables most people query: today's agreements, and county and state summaries with population covered.
--- "Covered" counts residents whose local agency (sheriff or county jail, or their city's or town's police)
--- holds an agreement; a resident of a city inside a covered county is counted once. State agencies are
--- reported beside coverage, not inside it (see the README).
+-- Today's agreements with their history id and geography; then the inputs of the coverage rule, which
+-- coverage.sql applies and marts_summaries.sql turns into the county and state summaries.
 
 CREATE SCHEMA IF NOT EXISTS marts;
 
@@ -33,98 +31,10 @@ LEFT JOIN geo.agency_jurisdictions j ON j.state_code = l.state_code AND j.agency
 WHERE l.listing = 1
 ORDER BY l.state_code, l.agency_name, l.model;
 
--- Each local agreement's footprint: the counties (and the residents in each) its agency's jurisdiction covers.
-CREATE OR REPLACE TEMP TABLE local_footprints AS
-SELECT c.agreement_id, c.model, c.state_code, c.agency_key, c.jurisdiction_level,
-       coalesce(b.county_fips, c.county_fips) AS county_fips,
-       CASE WHEN c.jurisdiction_level = 'county' THEN county.population ELSE b.part_population END AS residents,
-       coalesce(b.county_fips, c.county_fips) = c.county_fips AS principal_county
-FROM marts.current_agreements c
-LEFT JOIN geo.agency_counties b ON b.state_code = c.state_code AND b.agency_key = c.agency_key
-LEFT JOIN geo.counties county ON county.county_fips = coalesce(b.county_fips, c.county_fips)
-WHERE c.jurisdiction_level IN ('county', 'place', 'county_subdivision');
+-- The inputs of the shared coverage rule (coverage.sql): today's agreements as the one run, "current".
+CREATE OR REPLACE TEMP TABLE coverage_runs AS SELECT 'current' AS run;
 
--- Residents covered per county and model: the whole county when its sheriff or jail signed, else the sum of
--- its covered cities' and towns' parts, never more than the county.
-CREATE OR REPLACE TEMP TABLE county_coverage AS
-WITH footprints AS (
-    SELECT DISTINCT county_fips, model, agency_key, jurisdiction_level, residents FROM local_footprints
-), tagged AS (
-    SELECT * FROM footprints
-    UNION ALL
-    SELECT DISTINCT county_fips, 'ANY' AS model, agency_key, jurisdiction_level, residents FROM footprints
-), summed AS (
-    SELECT county_fips, model,
-           bool_or(jurisdiction_level = 'county') AS county_agency,
-           sum(residents) FILTER (WHERE jurisdiction_level <> 'county') AS local_residents
-    FROM tagged GROUP BY ALL
-)
-SELECT s.county_fips, s.model,
-       CASE WHEN s.county_agency THEN county.population
-            ELSE least(coalesce(s.local_residents, 0), county.population) END::BIGINT AS covered
-FROM summed s
-JOIN geo.counties county USING (county_fips);
+CREATE OR REPLACE TEMP TABLE coverage_agreements AS SELECT 'current' AS run, * FROM marts.current_agreements;
 
-CREATE OR REPLACE TABLE marts.county_summary AS
-WITH counted AS (
-    -- Agreements and agencies are counted in their agency's principal county only, so they add up.
-    SELECT county_fips, count(*) AS agreements, count(DISTINCT agency_key) AS agencies,
-           count(*) FILTER (WHERE model = 'JEM') AS jem,
-           count(*) FILTER (WHERE model = 'WSO') AS wso,
-           count(*) FILTER (WHERE model = 'TFM') AS tfm
-    FROM local_footprints WHERE principal_county GROUP BY ALL
-), covered AS (
-    PIVOT county_coverage ON model IN ('ANY', 'JEM', 'WSO', 'TFM') USING first(covered)
-)
-SELECT county.county_fips, county.county_name, county.state_code, county.state_fips, county.population,
-       coalesce(c.agreements, 0) AS agreements, coalesce(c.agencies, 0) AS agencies,
-       coalesce(c.jem, 0) AS jem, coalesce(c.wso, 0) AS wso, coalesce(c.tfm, 0) AS tfm,
-       round(coalesce(c.agreements, 0) * 100000.0 / nullif(county.population, 0), 3)::DOUBLE AS agreements_per_100k,
-       coalesce(v."ANY", 0) AS population_covered,
-       coalesce(v."JEM", 0) AS population_covered_jem,
-       coalesce(v."WSO", 0) AS population_covered_wso,
-       coalesce(v."TFM", 0) AS population_covered_tfm,
-       round(coalesce(v."ANY", 0) / nullif(county.population, 0), 4)::DOUBLE AS share_covered,
-       county.latitude, county.longitude
-FROM geo.counties county
-LEFT JOIN counted c USING (county_fips)
-LEFT JOIN covered v USING (county_fips)
-ORDER BY county.county_fips;
-
-CREATE OR REPLACE TABLE marts.state_summary AS
-WITH agreements AS (
-    SELECT state_code, count(*) AS agreements, count(DISTINCT agency_key) AS agencies,
-           count(*) FILTER (WHERE model = 'JEM') AS jem,
-           count(*) FILTER (WHERE model = 'WSO') AS wso,
-           count(*) FILTER (WHERE model = 'TFM') AS tfm,
-           count(DISTINCT agency_key) FILTER (WHERE jurisdiction_level = 'state') AS statewide_agencies,
-           string_agg(DISTINCT agency_name || ' (' || model || ')', '; ' ORDER BY agency_name || ' (' || model || ')')
-               FILTER (WHERE jurisdiction_level = 'state') AS statewide_agreements
-    FROM marts.current_agreements GROUP BY ALL
-), covered AS (
-    SELECT state_code, sum(population_covered)::BIGINT AS population_covered,
-           sum(population_covered_jem)::BIGINT AS population_covered_jem,
-           sum(population_covered_wso)::BIGINT AS population_covered_wso,
-           sum(population_covered_tfm)::BIGINT AS population_covered_tfm
-    FROM marts.county_summary GROUP BY ALL
-), states AS (
-    SELECT state_code, state_fips, state_name, population FROM geo.states
-    UNION ALL
-    -- Territories with agreements but no state population row still get a row.
-    SELECT DISTINCT a.state_code, a.state_fips, NULL, NULL
-    FROM marts.current_agreements a ANTI JOIN geo.states s USING (state_code)
-)
-SELECT s.state_code, s.state_fips, s.state_name, s.population,
-       coalesce(a.agreements, 0) AS agreements, coalesce(a.agencies, 0) AS agencies,
-       coalesce(a.jem, 0) AS jem, coalesce(a.wso, 0) AS wso, coalesce(a.tfm, 0) AS tfm,
-       coalesce(v.population_covered, 0) AS population_covered,
-       coalesce(v.population_covered_jem, 0) AS population_covered_jem,
-       coalesce(v.population_covered_wso, 0) AS population_covered_wso,
-       coalesce(v.population_covered_tfm, 0) AS population_covered_tfm,
-       round(coalesce(v.population_covered, 0) / nullif(s.population, 0), 4)::DOUBLE AS share_covered,
-       coalesce(a.statewide_agencies, 0)::BIGINT AS statewide_agencies,
-       a.statewide_agreements
-FROM states s
-LEFT JOIN agreements a USING (state_code)
-LEFT JOIN covered v USING (state_code)
-ORDER BY s.state_code;
+CREATE OR REPLACE TEMP TABLE coverage_bridge AS
+SELECT state_code, agency_key, county_fips, part_population FROM geo.agency_counties;
