@@ -84,7 +84,7 @@ def print_summary(published: Path) -> None:
     print(f"published: {published}")
 
 
-def build(sources: list[Path]) -> int:
+def build(sources: list[Path], full: bool = False) -> int:
     paths = paths_from_env()
     for source in sources:
         if not source.is_dir():
@@ -101,34 +101,47 @@ def build(sources: list[Path]) -> int:
         started = time.perf_counter()
         records = register_sources(paths, sources)
         print_registration(records)
-        return run_build(paths, started)
+        return run_build(paths, started, full)
 
 
-def run_build(paths: Paths, started: float) -> int:
+def run_build(paths: Paths, started: float, full: bool = False) -> int:
+    """One Dagster run: the new snapshots' partitions (every partition with `full`), then everything downstream."""
     import dagster as dg
 
     from g287_assets.definitions import defs
     from g287_assets.defs.ingest import snapshot_partitions
     from g287_assets.defs.jobs import partition_range_tags
-    from g287_assets.defs.sensors import unbuilt_snapshot_keys
+    from g287_assets.defs.sensors import snapshot_plan
 
     instance = dg.DagsterInstance.get()
-    new_keys = unbuilt_snapshot_keys(instance, paths.archive)
-    if new_keys:
-        instance.add_dynamic_partitions(snapshot_partitions.name, new_keys)
-    keys = instance.get_dynamic_partitions(snapshot_partitions.name)
-    if not keys:
+    to_add, to_build = snapshot_plan(instance, paths.archive)
+    if to_add:
+        instance.add_dynamic_partitions(snapshot_partitions.name, to_add)
+    partitions = instance.get_dynamic_partitions(snapshot_partitions.name)
+    if not partitions:
         print(
             f"nothing to build: no ICE list in {paths.inbox}; add files there or pass --from DIR",
             file=sys.stderr,
         )
         return 1
-    print(f"building {len(keys)} snapshots into {paths.published_db} ...")
-    result = defs.resolve_job_def("g287_build").execute_in_process(
+    if full:
+        to_build = list(partitions)
+    job = defs.resolve_job_def("g287_build")
+    options = {}
+    if to_build:
+        print(f"building {len(to_build)} of {len(partitions)} snapshots into {paths.published_db} ...")
+        options["tags"] = {**partition_range_tags(to_build), "g287/database": "work"}
+    else:
+        # No new list: the tables downstream are recomputed (a corrected reference table takes effect).
+        print(f"no new snapshot; rebuilding the tables of {len(partitions)} snapshots ...")
+        options["asset_selection"] = [
+            key for asset in defs.assets or [] if asset.partitions_def is None for key in asset.keys
+        ]
+    result = job.execute_in_process(
         instance=instance,
-        tags={**partition_range_tags(keys), "g287/database": "work"},
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
+        **options,
     )
     if not result.success:
         print("g287 build failed; the published database was left as it was.", file=sys.stderr)
@@ -151,4 +164,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="also import every file below DIR (recursively); may be repeated",
     )
-    parser.set_defaults(run=lambda args: build(args.sources))
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="read every snapshot's file again, not only new ones (after a change to how files are read)",
+    )
+    parser.set_defaults(run=lambda args: build(args.sources, full=args.full))

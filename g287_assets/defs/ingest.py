@@ -91,27 +91,25 @@ def imports_frame(records: list[ImportRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=catalog.FILE_IMPORTS.column_names)
 
 
+RAW_VALUE_NAMES = ["state", "agency", "type", "county", "support_type", "signed", "moa", "addendum"]
+
+
 def rows_frame(key: str, table: RawTable) -> pd.DataFrame:
-    frame = pd.DataFrame([{**row.cells, "row_number": row.row_number} for row in table.rows])
-    frame = frame.reindex(
-        columns=[
-            "row_number",
-            "state",
-            "agency",
-            "type",
-            "county",
-            "support_type",
-            "signed",
-            "moa",
-            "addendum",
-        ]
+    """One snapshot's rows as the raw.rows frame; columns the file lacks are NULL."""
+    rows = table.rows
+    columns = {name: [row.cells.get(name) for row in rows] for name in RAW_VALUE_NAMES}
+    return pd.DataFrame(
+        {
+            "snapshot_key": key,
+            "sheet_name": table.sheet_name,
+            "row_number": [row.row_number for row in rows],
+            **columns,
+            "signed_cell_type": [row.signed_cell_type for row in rows],
+            "moa_link": [row.moa_link for row in rows],
+            "addendum_link": [row.addendum_link for row in rows],
+        },
+        index=range(len(rows)),
     )
-    frame["signed_cell_type"] = [row.signed_cell_type for row in table.rows]
-    frame["moa_link"] = [row.moa_link for row in table.rows]
-    frame["addendum_link"] = [row.addendum_link for row in table.rows]
-    frame["snapshot_key"] = key
-    frame["sheet_name"] = table.sheet_name
-    return frame
 
 
 def dated_overrides(overrides: pd.DataFrame) -> dict[str, tuple[dt.date, str]]:
@@ -162,6 +160,7 @@ def contents_row(
         "date_flag": decision.flag,
         "date_usable": decision.usable,
         "read_error": error,
+        "read_at": dt.datetime.now(),
     }
 
 

@@ -24,6 +24,10 @@ GROUP = "outputs"
 FIGURES = "figures"
 
 
+# Figures and files are made after the database is published, so a new list reaches readers first.
+PUBLISHED = dg.AssetKey(["published_database"])
+
+
 def table_key(table: catalog.Table) -> dg.AssetKey:
     return dg.AssetKey(table.name.split("."))
 
@@ -56,15 +60,16 @@ def figure_metadata(png_path: Path, png: bytes, title: str) -> dict:
 # ---- the county map -------------------------------------------------------------------------------------------
 
 
-def rendered_map_views(spec_for_model, figures: Path) -> tuple[dict[str, Path], dict[str, bytes], float]:
-    """One PNG per view (all models, then each model), and the seconds spent rendering them."""
-    paths, pngs, started = {}, {}, time.perf_counter()
-    for model in (maps.ALL_MODELS, *maps.MODELS):
-        suffix = "" if model == maps.ALL_MODELS else f"_{model.lower()}"
-        pngs[model] = maps.render_png(spec_for_model(model))
-        paths[model] = figures / f"county_map{suffix}.png"
-        save_bytes(paths[model], pngs[model])
-    return paths, pngs, round(time.perf_counter() - started, 1)
+def rendered_map(spec: dict, figures: Path) -> tuple[Path, bytes, float]:
+    """The all-models view as a PNG (the HTML page switches between models), and the seconds it took.
+
+    One view is rendered: each PNG costs seconds on every run, and the page already shows every model.
+    """
+    started = time.perf_counter()
+    png = maps.render_png(spec)
+    path = figures / "county_map.png"
+    save_bytes(path, png)
+    return path, png, round(time.perf_counter() - started, 1)
 
 
 def join_metadata(join: maps.CountyJoin) -> dict:
@@ -83,11 +88,11 @@ def join_metadata(join: maps.CountyJoin) -> dict:
     group_name=GROUP,
     kinds={"vega", "html", "png"},
     owners=OWNERS,
-    deps=[table_key(catalog.COUNTY_SUMMARY), table_key(catalog.CURRENT_AGREEMENTS)],
+    deps=[PUBLISHED, table_key(catalog.COUNTY_SUMMARY), table_key(catalog.CURRENT_AGREEMENTS)],
     description=(
         "The county map: counties shaded by local agreements per 100,000 residents (all models, or JEM, WSO or "
         "TFM), municipal and state agencies as points, with tooltips. A self-contained HTML page that works "
-        "offline (data/exports/figures/county_map.html) and one PNG per view. Boundaries: us-atlas 2023 "
+        "offline (data/exports/figures/county_map.html), and a PNG of the all-models view. Boundaries: us-atlas 2023 "
         "(Connecticut's planning regions and Alaska's 2019 census areas included)."
     ),
 )
@@ -104,27 +109,24 @@ def county_map(
     points = maps.agency_points(current, set(counties.state_code))
     list_date = f"{current.snapshot_date.iloc[0]:%Y-%m-%d}" if len(current) else "none"
 
-    def spec_for_model(model: str) -> dict:
-        return maps.county_map_spec(shaded, states, points, list_date, model)
-
+    spec = maps.county_map_spec(shaded, states, points, list_date, maps.ALL_MODELS)
     figures = figures_dir(files)
     html_path = figures / "county_map.html"
-    html = maps.render_html(spec_for_model(maps.ALL_MODELS), "287(g) agreements by county")
+    html = maps.render_html(spec, "287(g) agreements by county")
     if maps.has_external_script(html):
         raise dg.Failure("the county map's HTML loads a script from the network; it must work offline")
     save_text(html_path, html)
-    png_paths, pngs, seconds = rendered_map_views(spec_for_model, figures)
+    png_path, png, seconds = rendered_map(spec, figures)
     context.log.info(
-        f"county map: {len(join.joined)} counties, {len(points)} agency points, PNGs in {seconds} s"
+        f"county map: {len(join.joined)} counties, {len(points)} agency points, PNG in {seconds} s"
     )
     highest = counties[counties.agreements > 0].sort_values("agreements_per_100k", ascending=False)
     return dg.MaterializeResult(
         metadata={
-            **figure_metadata(png_paths[maps.ALL_MODELS], pngs[maps.ALL_MODELS], "county map"),
+            **figure_metadata(png_path, png, "county map"),
             "html": dg.MetadataValue.path(str(html_path)),
             "html bytes": len(html.encode("utf-8")),
-            **{f"png {model}": dg.MetadataValue.path(str(png_paths[model])) for model in maps.MODELS},
-            "render seconds (4 PNGs)": seconds,
+            "render seconds (PNG)": seconds,
             "list date": list_date,
             "agency points": len(points),
             **join_metadata(join),
@@ -188,7 +190,7 @@ def chart_result(
     group_name=GROUP,
     kinds={"vega", "png"},
     owners=OWNERS,
-    deps=[table_key(catalog.HISTORY_TIMELINE)],
+    deps=[PUBLISHED, table_key(catalog.HISTORY_TIMELINE)],
     description=(
         "Agreements in every usable participating list since the first snapshot, in total and by model "
         "(history.timeline), as a PNG (data/exports/figures/agreements_timeline.png) and its Vega-Lite spec."
@@ -211,7 +213,7 @@ def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Ma
     group_name=GROUP,
     kinds={"vega", "png"},
     owners=OWNERS,
-    deps=[table_key(catalog.HISTORY_CANCELLATIONS)],
+    deps=[PUBLISHED, table_key(catalog.HISTORY_CANCELLATIONS)],
     description=(
         "Agreements cancelled per month, by model (history.cancellations), with the public tracker's "
         "2025-12-08 start marked, as a PNG (data/exports/figures/cancellations_by_month.png) and its spec."
@@ -252,7 +254,7 @@ def exports_table(summary: ExportSummary) -> pd.DataFrame:
     group_name=GROUP,
     kinds={"csv", "parquet", "json"},
     owners=OWNERS,
-    deps=[table_key(table) for table in catalog.TABLES if table.public],
+    deps=[PUBLISHED, *(table_key(table) for table in catalog.TABLES if table.public)],
     description=(
         "data/exports/: every public table as CSV (text cells that a spreadsheet would run as formulas are "
         "prefixed with a single quote) and Parquet (exact values), today's agreements as GeoJSON points, the "

@@ -1,18 +1,30 @@
 """Sensors: every file dropped into the inbox becomes a snapshot partition and is built in one run."""
 
+from pathlib import Path
+
 import dagster as dg
 
-from g287_assets.defs.ingest import snapshot_partitions
+from g287_assets.defs.ingest import raw_rows, snapshot_partitions
 from g287_assets.defs.jobs import build_job, partition_range_tags
 from g287_assets.lib.registry import register_folder, snapshot_records
 from g287_assets.lib.settings import paths_from_env
 from g287_assets.lib.warehouse import build_running
 
 
-def unbuilt_snapshot_keys(instance: dg.DagsterInstance, archive) -> list[str]:
-    """Snapshots in the archive that are not yet partitions, in registration order."""
-    known = set(instance.get_dynamic_partitions(snapshot_partitions.name))
-    return [key for key in snapshot_records(archive) if key not in known]
+def snapshot_plan(instance: dg.DagsterInstance, archive: Path) -> tuple[list[str], list[str]]:
+    """(partitions to add, partitions to build) for the snapshots in the archive.
+
+    To add: registered snapshots that are not partitions yet. To build: the partitions whose raw rows were
+    never stored, as one contiguous range of the partition order (a run covers a range), so a run after a
+    failed one picks up what the failure left.
+    """
+    existing = instance.get_dynamic_partitions(snapshot_partitions.name)
+    known = set(existing)
+    to_add = [key for key in snapshot_records(archive) if key not in known]
+    ordered = [*existing, *to_add]
+    built = instance.get_materialized_partitions(raw_rows.key)
+    unbuilt = [index for index, key in enumerate(ordered) if key not in built]
+    return to_add, ordered[unbuilt[0] : unbuilt[-1] + 1] if unbuilt else []
 
 
 @dg.sensor(
@@ -31,7 +43,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
     for record in records:
         if record.outcome == "rejected":
             context.log.warning(f"rejected {record.file_name}: {record.reason}")
-    new_keys = unbuilt_snapshot_keys(context.instance, paths.archive)
+    to_add, new_keys = snapshot_plan(context.instance, paths.archive)
     if not new_keys:
         return dg.SkipReason(
             f"no new snapshot in {paths.inbox} ({len(records)} files seen for the first time)"
@@ -44,7 +56,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.Sk
         run_requests=[
             dg.RunRequest(run_key="snapshots:" + ",".join(new_keys), tags=partition_range_tags(new_keys))
         ],
-        dynamic_partitions_requests=[snapshot_partitions.build_add_request(new_keys)],
+        dynamic_partitions_requests=[snapshot_partitions.build_add_request(to_add)] if to_add else [],
     )
 
 

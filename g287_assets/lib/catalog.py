@@ -107,6 +107,7 @@ SNAPSHOT_CONTENTS = _table(
         ("date_flag", "VARCHAR", "Why the date is doubtful or how it was repaired (NULL when clean)"),
         ("date_usable", "BOOLEAN", "False when no defensible date exists"),
         ("read_error", "VARCHAR", "Why the file could not be read as a list (then it has no rows)"),
+        ("read_at", "TIMESTAMP", "When the file's rows were (re)read into raw.rows"),
     ],
 )
 
@@ -181,7 +182,27 @@ ROW_ISSUES = _table(
     ],
 )
 
-TABLES = [FILE_IMPORTS, RAW_ROWS, SNAPSHOT_CONTENTS, SNAPSHOTS, CLEAN_AGREEMENTS, ROW_ISSUES]
+CLEANED_SNAPSHOTS = _table(
+    "clean.cleaned_snapshots",
+    "Which snapshots clean.agreements holds, from which reading of their rows and which reference tables: "
+    "a snapshot is cleaned again only when either changed.",
+    [
+        ("snapshot_key", "VARCHAR", "Snapshot cleaned"),
+        ("raw_read_at", "TIMESTAMP", "raw.snapshot_contents.read_at of the rows that were cleaned"),
+        ("reference_hash", "VARCHAR", "sha256 of the reference tables (data/reference/*.csv) used"),
+        ("cleaned_at", "TIMESTAMP", "When it was cleaned"),
+    ],
+)
+
+TABLES = [
+    FILE_IMPORTS,
+    RAW_ROWS,
+    SNAPSHOT_CONTENTS,
+    SNAPSHOTS,
+    CLEAN_AGREEMENTS,
+    ROW_ISSUES,
+    CLEANED_SNAPSHOTS,
+]
 
 
 def quote(text: str) -> str:

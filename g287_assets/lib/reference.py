@@ -5,6 +5,7 @@ Every correction is a CSV row with a reason; the code applies the table and reco
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Reference:
     """The loaded tables plus the lookups cleaning needs, keyed by `lookup_key` of ICE's raw text."""
 
     tables: dict[str, pd.DataFrame]
+    # sha256 over every table's bytes: cleaning is redone for all snapshots when a correction changes.
+    fingerprint: str = ""
 
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -86,10 +89,12 @@ class Reference:
 def load_reference(folder: Path) -> Reference:
     """Read and validate every table; a bad table is a clear error naming the file and the problem."""
     tables = {}
+    digest = hashlib.sha256()
     for name, columns in TABLES.items():
         path = folder / f"{name}.csv"
         if not path.is_file():
             raise ReferenceError(f"reference table {path} is missing")
+        digest.update(name.encode() + b"\0" + path.read_bytes())
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
         missing = [column for column in columns if column not in table.columns]
         if missing:
@@ -99,7 +104,7 @@ def load_reference(folder: Path) -> Reference:
             raise ReferenceError(f"{path}: every row needs a reason; lines {rows} have none")
         tables[name] = table
     _check_no_conflicts(tables)
-    return Reference(tables)
+    return Reference(tables, digest.hexdigest())
 
 
 def _check_no_conflicts(tables: dict[str, pd.DataFrame]) -> None:

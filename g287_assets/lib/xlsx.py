@@ -107,6 +107,8 @@ class RawTable:
 
 def cell_text(value: object) -> tuple[str | None, str]:
     """A cell as verbatim text plus its type: dates as ISO text, whole numbers without '.0'."""
+    if type(value) is str and value:  # nearly every cell: checked first
+        return value[:MAX_CELL_CHARS], "text"
     if value is None or value == "":
         return None, "empty"
     if isinstance(value, dt.datetime):
