@@ -11,7 +11,8 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.ingest import asset_metadata, preview, raw_rows
+from g287_assets.defs.ingest import raw_rows
+from g287_assets.defs.metadata import asset_metadata, preview
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.cleaning import clean_agreements as clean_rows

@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.ingest import asset_metadata, preview
+from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.census import (
@@ -57,10 +57,6 @@ CENSUS_TABLES = {
     catalog.GEO_PLACE_COUNTY_PARTS.name: (place_county_parts_table, ("subcounty_population",)),
 }
 _CATALOG_BY_NAME = {table.name: table for table in catalog.GEO_TABLES}
-
-
-def table_key(table: catalog.Table) -> dg.AssetKey:
-    return dg.AssetKey(table.name.split("."))
 
 
 def obtain_sources(files: G287Files) -> dict[str, SourceFile]:

@@ -10,7 +10,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.ingest import asset_metadata, preview
+from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.history import HistoryStats, build_history, read_manual_links, unmatched_manual_rows
@@ -70,14 +70,9 @@ PREVIEW_ORDER = {
 }
 
 
-def asset_key(table: catalog.Table) -> dg.AssetKey:
-    """history.agreements is the asset ["history", "agreements"]."""
-    return dg.AssetKey(table.name.split("."))
-
-
 def history_spec(table: catalog.Table) -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=asset_key(table),
+        key=table_key(table),
         deps=INPUTS,
         description=table.description,
         group_name="history",
@@ -111,7 +106,7 @@ def history_tables(context: dg.AssetExecutionContext, files: G287Files, duckdb: 
     for table, metadata in results:
         if table is catalog.HISTORY_AGREEMENTS:
             metadata.update(stats_metadata(stats))
-        yield dg.MaterializeResult(asset_key=asset_key(table), metadata=metadata)
+        yield dg.MaterializeResult(asset_key=table_key(table), metadata=metadata)
 
 
 def table_result(con, table: catalog.Table) -> tuple[catalog.Table, dict]:
@@ -139,12 +134,8 @@ def stats_metadata(stats: HistoryStats) -> dict:
     }
 
 
-def frame_md(frame: pd.DataFrame, rows: int = 20) -> dg.MarkdownMetadataValue:
-    return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False) if len(frame) else "_none_")
-
-
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_AGREEMENTS),
+    asset=table_key(catalog.HISTORY_AGREEMENTS),
     description="One row per agreement, and no agreement both active and cancelled.",
 )
 def no_agreement_both_active_and_ended(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -164,13 +155,13 @@ def no_agreement_both_active_and_ended(duckdb: DuckDBResource) -> dg.AssetCheckR
         metadata={
             "duplicated ids": int(duplicated),
             "cancelled yet not ended": len(both),
-            "rows": frame_md(both),
+            "rows": preview(both, 20, "_none_"),
         },
     )
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_CANCELLATIONS),
+    asset=table_key(catalog.HISTORY_CANCELLATIONS),
     description="Every cancellation ends on a usable participating list's date, never on a quarantined one.",
 )
 def cancellations_end_on_usable_lists(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -188,12 +179,12 @@ def cancellations_end_on_usable_lists(duckdb: DuckDBResource) -> dg.AssetCheckRe
             """
         ).df()
     return dg.AssetCheckResult(
-        passed=bad.empty, metadata={"bad cancellations": len(bad), "rows": frame_md(bad)}
+        passed=bad.empty, metadata={"bad cancellations": len(bad), "rows": preview(bad, 20, "_none_")}
     )
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_TIMELINE),
+    asset=table_key(catalog.HISTORY_TIMELINE),
     description=(
         "The newest usable list's active agreements equal its clean agreements after within-file duplicates, "
         "and no usable participating list is empty."
@@ -238,7 +229,7 @@ FROM newest AS n
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_LINKS),
+    asset=table_key(catalog.HISTORY_LINKS),
     description="Manual link rows that match no agreement (warns: a typo in agreement_links.csv decides nothing).",
 )
 def manual_links_match(files: G287Files, duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -248,12 +239,16 @@ def manual_links_match(files: G287Files, duckdb: DuckDBResource) -> dg.AssetChec
     return dg.AssetCheckResult(
         passed=unmatched.empty,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"manual rows": len(links), "unmatched rows": len(unmatched), "rows": frame_md(unmatched)},
+        metadata={
+            "manual rows": len(links),
+            "unmatched rows": len(unmatched),
+            "rows": preview(unmatched, 20, "_none_"),
+        },
     )
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_LINK_REVIEW),
+    asset=table_key(catalog.HISTORY_LINK_REVIEW),
     description="Open review pairs (warns: each needs a link or no_link row in agreement_links.csv).",
 )
 def no_open_review_pairs(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -265,7 +260,7 @@ def no_open_review_pairs(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=review.empty,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"open pairs": len(review), "pairs": frame_md(review)},
+        metadata={"open pairs": len(review), "pairs": preview(review, 20, "_none_")},
     )
 
 
@@ -360,7 +355,7 @@ ORDER BY p.snapshot_date
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_CHANGES),
+    asset=table_key(catalog.HISTORY_CHANGES),
     description=(
         "No transition between consecutive usable lists ends (or loses for a while) more than 5% of the "
         "previous list's agreements: such a list is a bad file to quarantine, not a wave of cancellations. "
@@ -385,8 +380,8 @@ def no_mass_ending_transition(duckdb: DuckDBResource) -> dg.AssetCheckResult:
             "failing transitions": len(failing),
             "worst share": float(worst["ended_share"].iloc[0]) if len(worst) else 0.0,
             "worst transition": named_transition(worst),
-            "failing": frame_md(failing, 50),
-            "quarantined lists (kept out of history)": frame_md(held_back, 50),
+            "failing": preview(failing, 50, "_none_"),
+            "quarantined lists (kept out of history)": preview(held_back, 50, "_none_"),
         },
     )
 
@@ -417,7 +412,7 @@ SELECT 'active, not listed', * FROM (SELECT * FROM active EXCEPT SELECT * FROM l
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_AGREEMENTS),
+    asset=table_key(catalog.HISTORY_AGREEMENTS),
     description=(
         "The active agreements are exactly the newest usable list's agreements (state, agency, model, "
         "signing date), both ways: today's count is ICE's own list, nothing added or lost."
@@ -432,7 +427,7 @@ def active_agreements_are_the_newest_list(duckdb: DuckDBResource) -> dg.AssetChe
         metadata={
             "active agreements": int(active),
             "differences": len(differences),
-            "rows": frame_md(differences),
+            "rows": preview(differences, 20, "_none_"),
         },
     )
 
@@ -462,7 +457,7 @@ MAX_CHAIN = 20
 
 
 @dg.asset_check(
-    asset=asset_key(catalog.HISTORY_LINKS),
+    asset=table_key(catalog.HISTORY_LINKS),
     description=(
         "Every corrected row leads, through its chain of corrections, to a live row (active or ended): a "
         "correction never points at nothing and never loops."
@@ -476,7 +471,11 @@ def corrections_lead_to_live_agreements(duckdb: DuckDBResource) -> dg.AssetCheck
         ).fetchone()[0]
     return dg.AssetCheckResult(
         passed=dangling.empty,
-        metadata={"corrected rows": int(corrected), "dangling": len(dangling), "rows": frame_md(dangling)},
+        metadata={
+            "corrected rows": int(corrected),
+            "dangling": len(dangling),
+            "rows": preview(dangling, 20, "_none_"),
+        },
     )
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from g287_assets.defs.metadata import asset_metadata, preview
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.dates import parse_signed, plausible_signing
@@ -20,20 +21,6 @@ snapshot_partitions = dg.DynamicPartitionsDefinition(name="snapshots")
 
 # Hundreds of snapshots are processed in one run, not one run each.
 SINGLE_RUN = dg.BackfillPolicy.single_run()
-
-
-def table_schema(table: catalog.Table) -> dg.TableSchema:
-    return dg.TableSchema(
-        columns=[dg.TableColumn(c.name, c.type, description=c.description) for c in table.columns]
-    )
-
-
-def asset_metadata(table: catalog.Table) -> dict:
-    return {"dagster/column_schema": table_schema(table), "dagster/table_name": table.name}
-
-
-def preview(frame: pd.DataFrame, rows: int = 5) -> dg.MarkdownMetadataValue:
-    return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False) if len(frame) else "_no rows_")
 
 
 @dg.asset(

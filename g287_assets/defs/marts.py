@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.ingest import asset_metadata, preview
+from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.lib import catalog
 from g287_assets.lib.warehouse import run_script
 
@@ -19,14 +19,10 @@ UPSTREAM = [
 ]
 
 
-def mart_key(table: catalog.Table) -> dg.AssetKey:
-    return dg.AssetKey(table.name.split("."))
-
-
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
-            mart_key(table),
+            table_key(table),
             group_name="marts",
             kinds={"duckdb"},
             owners=["team:g287"],
@@ -50,7 +46,7 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         f"agencies; {int(counties.population_covered.sum()):,} residents covered locally"
     )
     yield dg.MaterializeResult(
-        asset_key=mart_key(catalog.CURRENT_AGREEMENTS),
+        asset_key=table_key(catalog.CURRENT_AGREEMENTS),
         metadata={
             "dagster/row_count": len(current),
             "list date": str(current.snapshot_date.iloc[0]) if len(current) else "none",
@@ -61,7 +57,7 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         },
     )
     yield dg.MaterializeResult(
-        asset_key=mart_key(catalog.COUNTY_SUMMARY),
+        asset_key=table_key(catalog.COUNTY_SUMMARY),
         metadata={
             "dagster/row_count": len(counties),
             "counties with agreements": int((counties.agreements > 0).sum()),
@@ -81,7 +77,7 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         },
     )
     yield dg.MaterializeResult(
-        asset_key=mart_key(catalog.STATE_SUMMARY),
+        asset_key=table_key(catalog.STATE_SUMMARY),
         metadata={
             "dagster/row_count": len(states),
             "population covered": int(states.population_covered.sum()),
@@ -103,7 +99,7 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
 
 
 @dg.asset_check(
-    asset=mart_key(catalog.CURRENT_AGREEMENTS),
+    asset=table_key(catalog.CURRENT_AGREEMENTS),
     description="Every active agreement of the newest list has its history id.",
 )
 def current_agreements_have_ids(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -115,7 +111,7 @@ def current_agreements_have_ids(duckdb: DuckDBResource) -> dg.AssetCheckResult:
 
 
 @dg.asset_check(
-    asset=mart_key(catalog.COUNTY_SUMMARY),
+    asset=table_key(catalog.COUNTY_SUMMARY),
     description="Coverage never exceeds a county's population, and local agreements add up to the current list's.",
 )
 def county_summary_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:

@@ -13,7 +13,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.ingest import preview
+from g287_assets.defs.metadata import preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog, charts, maps
 from g287_assets.lib.exports import GEOJSON_DIGITS, ExportSummary, export_everything, write_atomically
@@ -26,10 +26,6 @@ FIGURES = "figures"
 
 # Figures and files are made after the database is published, so a new list reaches readers first.
 PUBLISHED = dg.AssetKey(["published_database"])
-
-
-def table_key(table: catalog.Table) -> dg.AssetKey:
-    return dg.AssetKey(table.name.split("."))
 
 
 def figures_dir(files: G287Files) -> Path:

@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from g287_assets.defs.geography import load_overrides, obtain_sources, read_census
-from g287_assets.defs.ingest import asset_metadata, preview
+from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.jurisdictions import match_agencies
@@ -58,10 +58,6 @@ SUMMARY_COLUMNS = [
     "population_covered",
     "delta_population_covered",
 ]
-
-
-def table_key(table: catalog.Table) -> dg.AssetKey:
-    return dg.AssetKey(table.name.split("."))
 
 
 def match_pending(con: duckdb.DuckDBPyConnection, files: G287Files) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -21,6 +21,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from g287_assets.defs import geography
+from g287_assets.defs.metadata import table_key
 from g287_assets.lib import catalog
 from g287_assets.lib.census import CensusSource, obtain_source, read_gazetteer
 from g287_assets.lib.download import DownloadRefused
@@ -333,6 +334,6 @@ def test_the_mirror_is_read_without_any_network(tmp_path: Path) -> None:
 
 def test_definitions_hold_the_geography_assets_and_checks() -> None:
     keys = {key for asset in geography.defs.assets for key in asset.keys}
-    assert keys == {geography.table_key(table) for table in catalog.GEO_TABLES}
+    assert keys == {table_key(table) for table in catalog.GEO_TABLES}
     assert len(list(geography.defs.asset_checks)) == 6
     assert isinstance(geography.defs, dg.Definitions)
