@@ -198,3 +198,41 @@ def test_the_launchpad_job_runs_an_ad_hoc_scenario(built_archive: Path) -> None:
     # Florida is already fully covered by its sheriffs: agreements grow, coverage cannot.
     assert metadata["delta agreements"].value > 0
     assert metadata["delta population covered"].value == 0
+
+
+def simulated(built_archive: Path, text: str):
+    from g287_assets.lib.scenarios import scenario_from_yaml, simulate_published
+    from g287_assets.lib.settings import Paths
+
+    paths = Paths(data_dir=built_archive, reference_dir=PROJECT_ROOT / "data" / "reference")
+    results = simulate_published(paths, scenario_from_yaml(text)).results
+    return results.set_index(results.state_code.fillna("US"))
+
+
+def test_a_scenario_that_ends_everything_covers_nobody(built_archive: Path) -> None:
+    results = simulated(
+        built_archive,
+        "name: nothing_left\ndescription: every agreement ends\noperations:\n"
+        "  - end: {model: [JEM, WSO, TFM]}\n",
+    )
+    assert results.loc["US", "agreements"] == 0
+    assert results.loc["US", "population_covered"] == 0
+    assert results.loc["US", "delta_agreements"] == -1843
+    assert (results.population_covered == 0).all()
+
+
+def test_every_sheriff_of_a_state_covers_the_whole_state(built_archive: Path, published) -> None:
+    # Texas has no independent cities and a sheriff in each of its 254 counties, so all of it is covered;
+    # Virginia's independent cities have their own sheriffs, so they count as counties there too.
+    results = simulated(
+        built_archive,
+        "name: all_sheriffs\ndescription: every sheriff signs\noperations:\n"
+        "  - sign: {states: [TX, VA], level: county, model: JEM}\n",
+    )
+    population = dict(
+        published.execute(
+            "SELECT state_code, population FROM geo.states WHERE state_code IN ('TX', 'VA')"
+        ).fetchall()
+    )
+    assert results.loc["TX", "population_covered"] == population["TX"] == 31290831
+    assert results.loc["VA", "population_covered"] == population["VA"]
