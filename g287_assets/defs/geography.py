@@ -149,7 +149,11 @@ def census_geography(files: G287Files, duckdb: DuckDBResource):
             replace_table(con, table, frame)
             yield dg.MaterializeResult(
                 asset_key=table_key(table),
-                metadata={"dagster/row_count": len(frame), **source_metadata(sources, used, rows)},
+                metadata={
+                    "dagster/row_count": len(frame),
+                    **source_metadata(sources, used, rows),
+                    "preview": preview(frame),
+                },
             )
 
 
@@ -240,6 +244,11 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
             **count_metadata(jurisdictions, "match_method"),
             **count_metadata(jurisdictions, "jurisdiction_level"),
             "not found": not_found_preview(jurisdictions),
+            "preview": preview(
+                jurisdictions[
+                    ["state_code", "agency_name", "jurisdiction_level", "jurisdiction_name", "population"]
+                ]
+            ),
         },
     )
     bridge = matched.county_bridge
@@ -250,6 +259,7 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
             "agencies": int(bridge[["state_code", "agency_key"]].drop_duplicates().shape[0]),
             "counties": int(bridge["county_fips"].nunique()),
             **count_metadata(bridge, "county_source"),
+            "preview": preview(bridge),
         },
     )
 
