@@ -3,6 +3,14 @@
 import argparse
 import importlib
 import pkgutil
+from pathlib import Path
+
+
+def add_folders_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`--from DIR`, repeatable: folders whose files (recursively) are registered."""
+    parser.add_argument(
+        "--from", dest="sources", type=Path, action="append", default=[], metavar="DIR", help=help_text
+    )
 
 
 def parser() -> argparse.ArgumentParser:

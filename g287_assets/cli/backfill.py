@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from g287_assets.cli import add_folders_argument
 from g287_assets.lib.download import (
     PAGE_MAX_BYTES,
     DownloadError,
@@ -314,15 +315,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="fetch every capture of ICE's 287(g) page and lists from the Wayback Machine (G287_WAYBACK_URL)",
     )
-    parser.add_argument(
-        "--from",
-        dest="sources",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="register every file below DIR (recursively); may be repeated",
-    )
+    add_folders_argument(parser, "register every file below DIR (recursively); may be repeated")
     parser.add_argument(
         "--since", type=date.fromisoformat, metavar="DATE", help="only captures on or after DATE (YYYY-MM-DD)"
     )

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from g287_assets.cli import add_folders_argument
 from g287_assets.lib.registry import ImportRecord, register_folder
 from g287_assets.lib.settings import Paths, paths_from_env
 from g287_assets.lib.warehouse import build_lock
@@ -155,15 +156,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "build", help="register new ICE files and build everything into data/g287.duckdb"
     )
-    parser.add_argument(
-        "--from",
-        dest="sources",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also import every file below DIR (recursively); may be repeated",
-    )
+    add_folders_argument(parser, "also import every file below DIR (recursively); may be repeated")
     parser.add_argument(
         "--full",
         action="store_true",

@@ -11,6 +11,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from g287_assets.defs import marts
 from g287_assets.defs.geography import load_overrides, obtain_sources, read_census
 from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
@@ -35,15 +36,9 @@ from g287_assets.lib.warehouse import replace_table
 GROUP = "scenarios"
 OWNERS = ["team:g287"]
 UPSTREAM = [
-    dg.AssetKey(["raw", "snapshots"]),
-    dg.AssetKey(["clean", "agreements"]),
-    dg.AssetKey(["history", "agreements"]),
-    dg.AssetKey(["geo", "agency_jurisdictions"]),
-    dg.AssetKey(["geo", "agency_counties"]),
-    dg.AssetKey(["geo", "counties"]),
+    *marts.UPSTREAM,
     dg.AssetKey(["geo", "places"]),
     dg.AssetKey(["geo", "place_county_parts"]),
-    dg.AssetKey(["geo", "states"]),
     # After the marts, so a scenario's baseline can be checked against marts.state_summary in one run.
     dg.AssetKey(["marts", "state_summary"]),
 ]
