@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +27,7 @@ import pytest
 from g287_assets.cli import backfill
 from g287_assets.lib.registry import load_imports
 from g287_assets_tests.lib.test_wayback import html_era_rows, ice_page_html
+from g287_assets_tests.loopback import loopback_server
 
 FOLDER = "https://www.ice.gov/doclib/about/offices/ero/287g/"
 DOWNLOADS = "https://www.ice.gov/file-download/download/public/"
@@ -122,14 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_wayback():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.fake = FakeWayback(server)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield server.fake
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with loopback_server(_Handler) as server:
+        server.fake = FakeWayback(server)
+        yield server.fake
 
 
 # (mirror file, capture timestamp, the ICE URL it was captured under)

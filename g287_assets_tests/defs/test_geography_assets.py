@@ -9,10 +9,9 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import threading
 import zipfile
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import dagster as dg
@@ -26,6 +25,7 @@ from g287_assets.lib import catalog
 from g287_assets.lib.census import CensusSource, obtain_source, read_gazetteer
 from g287_assets.lib.download import DownloadRefused
 from g287_assets.lib.normalize import agency_key
+from g287_assets_tests.loopback import loopback_server
 
 # ---- the published database of the real archive --------------------------------------------------------
 
@@ -255,14 +255,8 @@ def census_server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(Handler) as server:
         yield f"http://127.0.0.1:{server.server_port}/gazetteer/2024_Gaz_counties_national.zip", requests_seen
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def local_source(url: str) -> CensusSource:

@@ -34,6 +34,7 @@ from g287_assets.lib.download import (
     save_download,
     sniff_file_kind,
 )
+from g287_assets_tests.loopback import loopback_server
 
 LOOPBACK = ("127.0.0.1",)
 PARTICIPATING = "participatingAgencies_2026-05-18_am.xlsx"
@@ -100,14 +101,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_ice():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.fake = FakeIce(server)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield server.fake
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with loopback_server(_Handler) as server:
+        server.fake = FakeIce(server)
+        yield server.fake
 
 
 @pytest.fixture
