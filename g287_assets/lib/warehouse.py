@@ -36,54 +36,44 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -
     con.unregister("incoming")
 
 
+def _replace_rows(
+    con: duckdb.DuckDBPyConnection, table: Table, delete: str, parameters: list, frame: pd.DataFrame
+) -> None:
+    """Delete some of a table's rows and insert a frame in their place, in one transaction."""
+    ensure_table(con, table)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(delete, parameters)
+        _insert(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
 def replace_snapshots(
     con: duckdb.DuckDBPyConnection, table: Table, keys: list[str], frame: pd.DataFrame
 ) -> None:
     """Idempotent per-partition write: delete the snapshots' rows, insert the new ones, in one transaction."""
-    ensure_table(con, table)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {table.name} WHERE snapshot_key IN (SELECT unnest(?::VARCHAR[]))", [keys])
-        _insert(con, table, frame)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    delete = f"DELETE FROM {table.name} WHERE snapshot_key IN (SELECT unnest(?::VARCHAR[]))"
+    _replace_rows(con, table, delete, [keys], frame)
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
     """Replace a whole table's rows with a frame, keeping the table's declared types."""
-    ensure_table(con, table)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(f"DELETE FROM {table.name}")
-        _insert(con, table, frame)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    _replace_rows(con, table, f"DELETE FROM {table.name}", [], frame)
 
 
 def describe(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> None:
-    """Attach every table's and column's description as a DuckDB comment."""
+    """Attach every existing table's and view's description, and its columns', as DuckDB comments."""
     for table in tables:
-        if con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ?",
+        found = con.execute(
+            "SELECT table_type FROM information_schema.tables WHERE table_schema || '.' || table_name = ?",
             [table.name],
-        ).fetchone()[0]:
-            kind = "VIEW" if _is_view(con, table.name) else "TABLE"
-            for statement in comment_statements(table, kind):
+        ).fetchone()
+        if found:
+            for statement in comment_statements(table, "VIEW" if found[0] == "VIEW" else "TABLE"):
                 con.execute(statement)
-
-
-def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ? "
-            "AND table_type = 'VIEW'",
-            [name],
-        ).fetchone()[0]
-    )
 
 
 def publish(work_db: Path, published_db: Path) -> None:
