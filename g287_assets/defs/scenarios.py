@@ -18,6 +18,7 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.jurisdictions import match_agencies
 from g287_assets.lib.scenarios import (
+    NOT_APPLICABLE,
     ScenarioError,
     Simulation,
     load_presets,
@@ -112,8 +113,11 @@ def scenarios(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckD
         pending, bridge = match_pending(con, files)
         replace_table(con, catalog.SCENARIO_PENDING_AGENCIES, pending)
         replace_table(con, catalog.SCENARIO_PENDING_AGENCY_COUNTIES, bridge)
-        simulation = simulate(con, presets, states_without_county_sheriffs(paths))
+        simulation = simulate(con, presets, states_without_county_sheriffs(paths), strict=False)
         write_simulation(con, simulation)
+    skipped = simulation.definitions[simulation.definitions["status"] == NOT_APPLICABLE]
+    for row in skipped.itertuples():
+        context.log.warning(f"{row.scenario} did not run: {row.status_reason}")
     national = simulation.results[simulation.results["state_code"].isna()]
     for row in national.itertuples():
         context.log.info(
@@ -126,7 +130,10 @@ def scenarios(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckD
             {"not found": int((pending["match_method"] == "not found").sum())},
         ),
         catalog.SCENARIO_PENDING_AGENCY_COUNTIES: (bridge, {}),
-        catalog.SCENARIO_DEFINITIONS: (simulation.definitions, {}),
+        catalog.SCENARIO_DEFINITIONS: (
+            simulation.definitions,
+            {"not applicable": preview(skipped[["scenario", "status_reason"]], 20)} if len(skipped) else {},
+        ),
         catalog.SCENARIO_RESULTS: (
             simulation.results,
             {"national and changed": preview(national_and_changed(simulation.results), 40)},
@@ -163,6 +170,25 @@ def baselines_match_marts(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         ).df()
     return dg.AssetCheckResult(
         passed=different.empty, metadata={"differing rows": len(different), "rows": preview(different, 20)}
+    )
+
+
+@dg.asset_check(
+    asset=table_key(catalog.SCENARIO_DEFINITIONS),
+    description=(
+        "Every preset ran. A preset this history cannot answer (its date precedes every usable list, say) is "
+        "kept in scenarios.definitions with its reason and the build goes on; this warning names it."
+    ),
+)
+def every_preset_ran(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        skipped = con.execute(
+            "SELECT scenario, status_reason FROM scenarios.definitions WHERE status <> 'ran' ORDER BY scenario"
+        ).df()
+    return dg.AssetCheckResult(
+        passed=skipped.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"not applicable": len(skipped), "presets": preview(skipped, 20)},
     )
 
 
@@ -230,4 +256,6 @@ def simulate_scenario_job():
     simulate_scenario_op()
 
 
-defs = dg.Definitions(assets=[scenarios], asset_checks=[baselines_match_marts], jobs=[simulate_scenario_job])
+defs = dg.Definitions(
+    assets=[scenarios], asset_checks=[baselines_match_marts, every_preset_ran], jobs=[simulate_scenario_job]
+)

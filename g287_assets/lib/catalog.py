@@ -841,10 +841,22 @@ SCENARIO_DEFINITIONS = _table(
     "One row per preset scenario (data/scenarios/*.yaml): what it asks, its baseline list and its operations.",
     [
         ("scenario", "VARCHAR", "Scenario name (the YAML's name)"),
+        ("title", "VARCHAR", "A short heading for the scenario (the YAML's title, else its name)"),
         ("description", "VARCHAR", "What the scenario asks"),
         ("source", "VARCHAR", "The YAML file it was read from"),
+        (
+            "status",
+            "VARCHAR",
+            "ran, or not_applicable: this history cannot answer it (e.g. its date precedes every usable "
+            "list); such a scenario has no rows in the other scenarios tables",
+        ),
+        ("status_reason", "VARCHAR", "Why a not_applicable scenario could not run (NULL when it ran)"),
         ("baseline_requested", "DATE", "The baseline date the file asks for (NULL: the newest list)"),
-        ("baseline_date", "DATE", "Date of the list used as baseline: the newest usable one on or before it"),
+        (
+            "baseline_date",
+            "DATE",
+            "Date of the list used as baseline: the newest usable one on or before it (NULL: did not run)",
+        ),
         ("baseline_snapshot_key", "VARCHAR", "That list's snapshot key"),
         ("operations", "VARCHAR", "The operations, numbered, in the order applied"),
     ],

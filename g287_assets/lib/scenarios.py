@@ -94,7 +94,7 @@ STATE_CODES = [
     "WY",
 ]
 
-SCENARIO_FIELDS = ("name", "description", "baseline", "operations")
+SCENARIO_FIELDS = ("name", "title", "description", "baseline", "operations")
 OPERATION_FIELDS = {
     "sign": (
         "model",
@@ -119,6 +119,15 @@ SCENARIO_SUFFIXES = (".yaml", ".yml")
 
 class ScenarioError(ValueError):
     """A scenario that cannot be run: a bad field or value, a file outside the scenario folders, no list."""
+
+
+class NotApplicable(ScenarioError):
+    """A valid scenario this history cannot answer: its date lies outside the usable lists, say."""
+
+
+# scenarios.definitions.status: a preset that ran, or one this history cannot answer (with its reason).
+RAN = "ran"
+NOT_APPLICABLE = "not_applicable"
 
 
 # ---- the definition ---------------------------------------------------------------------------------------
@@ -168,6 +177,7 @@ class Scenario:
     operations: tuple[Operation, ...]
     baseline: dt.date | None = None
     source: str = ""
+    title: str = ""
 
 
 def _fail(where: str, message: str) -> ScenarioError:
@@ -303,6 +313,9 @@ def parse_scenario(data: object, source: str) -> Scenario:
     description = entry.get("description")
     if not isinstance(description, str) or not description.strip():
         raise _fail(where, "field 'description' is required (a sentence saying what the scenario asks)")
+    title = entry.get("title", name)
+    if not isinstance(title, str) or not title.strip():
+        raise _fail(where, "field 'title' must be a short text (shown as the scenario's heading)")
     baseline = _date(entry["baseline"], where, "baseline") if entry.get("baseline") is not None else None
     operations = entry.get("operations")
     if not isinstance(operations, list) or not operations:
@@ -310,7 +323,7 @@ def parse_scenario(data: object, source: str) -> Scenario:
     parsed = tuple(
         _operation(item, f"{where}: operation {number}") for number, item in enumerate(operations, start=1)
     )
-    return Scenario(name, " ".join(description.split()), parsed, baseline, source)
+    return Scenario(name, " ".join(description.split()), parsed, baseline, source, " ".join(title.split()))
 
 
 def scenario_from_yaml(text: str, source: str = "scenario text") -> Scenario:
@@ -418,6 +431,8 @@ WHERE status = $status AND list_kind = $kind AND ($day::DATE IS NULL OR snapshot
 ORDER BY snapshot_at DESC, snapshot_key DESC
 LIMIT 1
 """
+
+FIRST_LIST_SQL = "SELECT min(snapshot_date) FROM raw.snapshots WHERE status = $status AND list_kind = $kind"
 
 UNKNOWN_AGENCIES_SQL = """
 SELECT unnest($agencies::VARCHAR[]) AS wanted
@@ -551,7 +566,9 @@ def list_on_or_before(con: duckdb.DuckDBPyConnection, day: dt.date | None, where
     """The newest usable participating list dated on or before `day` (the newest of all when None)."""
     found = con.execute(NEWEST_LIST_SQL, {"status": USABLE, "kind": PARTICIPATING, "day": day}).fetchone()
     if found is None:
-        raise _fail(where, f"no usable participating list on or before {day}")
+        first = con.execute(FIRST_LIST_SQL, {"status": USABLE, "kind": PARTICIPATING}).fetchone()[0]
+        held = f"the history's first usable list is of {first}" if first else "the history has no usable list"
+        raise NotApplicable(f"{where}: no usable participating list on or before {day} ({held})")
     return found[0], found[1]
 
 
@@ -645,21 +662,44 @@ def run_scenario(con: duckdb.DuckDBPyConnection, scenario: Scenario, loaded: set
     }
 
 
+def discard_run(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
+    """Remove what a scenario that could not finish left in the temp tables."""
+    run = f"scenario {scenario.name}"
+    con.execute("DELETE FROM coverage_agreements WHERE run = $run", {"run": run})
+    con.execute("DELETE FROM coverage_runs WHERE run = $run", {"run": run})
+
+
 def simulate(
-    con: duckdb.DuckDBPyConnection, scenarios: Sequence[Scenario], no_sheriff_states: Sequence[str]
+    con: duckdb.DuckDBPyConnection,
+    scenarios: Sequence[Scenario],
+    no_sheriff_states: Sequence[str],
+    strict: bool = True,
 ) -> Simulation:
-    """Run every scenario against the warehouse `con` reads (temp tables only: a read-only connection works)."""
+    """Run every scenario against the warehouse `con` reads (temp tables only: a read-only connection works).
+
+    With `strict=False` (the presets of a build) a scenario this history cannot answer is recorded in the
+    definitions with its reason and the others still run; otherwise its NotApplicable error is raised.
+    """
     _unique_names(scenarios)
     prepare_inputs(con, no_sheriff_states)
     loaded: set[str] = set()
+    ran, not_applicable = [], {}
+    for scenario in scenarios:
+        try:
+            ran.append(run_scenario(con, scenario, loaded))
+        except NotApplicable as problem:
+            if strict:
+                raise
+            discard_run(con, scenario)
+            not_applicable[scenario.name] = str(problem)
     runs = pd.DataFrame(
-        [run_scenario(con, scenario, loaded) for scenario in scenarios],
-        columns=["scenario", "run", "baseline_run", "baseline_date", "baseline_snapshot_key"],
+        ran, columns=["scenario", "run", "baseline_run", "baseline_date", "baseline_snapshot_key"]
     )
     con.register("scenario_runs_frame", runs)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE scenario_runs AS "
-        "SELECT scenario, run, baseline_run, baseline_date::DATE AS baseline_date, baseline_snapshot_key "
+        "SELECT scenario::VARCHAR AS scenario, run::VARCHAR AS run, baseline_run::VARCHAR AS baseline_run, "
+        "baseline_date::DATE AS baseline_date, baseline_snapshot_key::VARCHAR AS baseline_snapshot_key "
         "FROM scenario_runs_frame"
     )
     con.unregister("scenario_runs_frame")
@@ -669,7 +709,7 @@ def simulate(
         results=con.execute("SELECT * FROM scenario_results").df(),
         county_coverage=con.execute("SELECT * FROM scenario_county_coverage").df(),
         changes=con.execute("SELECT * FROM scenario_changes").df(),
-        definitions=definitions_frame(scenarios, runs),
+        definitions=definitions_frame(scenarios, runs, not_applicable),
     )
 
 
@@ -701,34 +741,47 @@ def describe_operation(operation: Operation) -> str:
     return f"{head}: {describe_selection(operation.selection)}"
 
 
-def definitions_frame(scenarios: Sequence[Scenario], runs: pd.DataFrame) -> pd.DataFrame:
+DEFINITION_COLUMNS = [
+    "scenario",
+    "title",
+    "description",
+    "source",
+    "status",
+    "status_reason",
+    "baseline_requested",
+    "baseline_date",
+    "baseline_snapshot_key",
+    "operations",
+]
+
+
+def definitions_frame(
+    scenarios: Sequence[Scenario], runs: pd.DataFrame, not_applicable: Mapping[str, str]
+) -> pd.DataFrame:
     baselines = runs.set_index("scenario")
-    return pd.DataFrame(
-        [
+    rows = []
+    for scenario in scenarios:
+        ran = scenario.name in baselines.index
+        rows.append(
             {
                 "scenario": scenario.name,
+                "title": scenario.title or scenario.name,
                 "description": scenario.description,
                 "source": scenario.source,
+                "status": RAN if ran else NOT_APPLICABLE,
+                "status_reason": None if ran else not_applicable[scenario.name],
                 "baseline_requested": scenario.baseline,
-                "baseline_date": baselines.loc[scenario.name, "baseline_date"],
-                "baseline_snapshot_key": baselines.loc[scenario.name, "baseline_snapshot_key"],
+                "baseline_date": baselines.loc[scenario.name, "baseline_date"] if ran else None,
+                "baseline_snapshot_key": baselines.loc[scenario.name, "baseline_snapshot_key"]
+                if ran
+                else None,
                 "operations": "; ".join(
                     f"{number}. {describe_operation(operation)}"
                     for number, operation in enumerate(scenario.operations, start=1)
                 ),
             }
-            for scenario in scenarios
-        ],
-        columns=[
-            "scenario",
-            "description",
-            "source",
-            "baseline_requested",
-            "baseline_date",
-            "baseline_snapshot_key",
-            "operations",
-        ],
-    )
+        )
+    return pd.DataFrame(rows, columns=DEFINITION_COLUMNS)
 
 
 def simulate_published(paths: Paths, scenario: Scenario) -> Simulation:

@@ -40,7 +40,9 @@ def test_a_misspelt_field_is_named_with_the_allowed_ones() -> None:
 
 def test_a_misspelt_top_level_field_is_named() -> None:
     data = {"name": "x", "description": "d", "operation": []}
-    with pytest.raises(ScenarioError, match=r"unknown field 'operation'; allowed fields: name, description"):
+    with pytest.raises(
+        ScenarioError, match=r"unknown field 'operation'; allowed fields: name, title, description"
+    ):
         parse_scenario(data, "x.yaml")
 
 
