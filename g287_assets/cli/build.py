@@ -9,8 +9,16 @@ import time
 from pathlib import Path
 
 from g287_assets.cli import add_folders_argument
-from g287_assets.lib.registry import ImportRecord, register_folder
-from g287_assets.lib.settings import Paths, paths_from_env
+from g287_assets.lib.registry import ImportRecord, known_contents, register_sources
+from g287_assets.lib.settings import (
+    SHIPPED_DIR,
+    Paths,
+    ice_page_url,
+    paths_from_env,
+    shipped_history_enabled,
+    source_mirror,
+)
+from g287_assets.lib.shipped import SOURCE_PREFIX, ShippedError, ShippedHistory
 from g287_assets.lib.warehouse import build_lock
 
 # Exit status when the data directory is busy: distinct from a failed build (1) and bad arguments (2).
@@ -40,15 +48,45 @@ def prepare_instance(paths: Paths) -> None:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
 
 
-def register_sources(paths: Paths, sources: list[Path]) -> list[ImportRecord]:
+def open_shipped(use_shipped: bool) -> ShippedHistory | None:
+    """The project's shipped history, unless switched off (--no-shipped-history, G287_SHIPPED_HISTORY=off)."""
+    if not (use_shipped and shipped_history_enabled()):
+        return None
+    return ShippedHistory(SHIPPED_DIR)
+
+
+def fetch_current_lists(paths: Paths, shipped: ShippedHistory | None) -> None:
+    """ICE's lists of today into the inbox, as the schedule fetches them (from the mirror when one is set).
+
+    A failure is reported, not fatal: without the network the build goes on with the lists it has.
+    """
+    from g287_assets.lib.download import DownloadError, download_current_lists
+
     paths.inbox.mkdir(parents=True, exist_ok=True)
-    records = register_folder(paths.inbox, paths.archive)
-    for source in sources:
-        records += register_folder(source, paths.archive)
-    return records
+    mirror = source_mirror()
+    print(f"fetching ICE's current lists from {mirror or ice_page_url()} (--offline skips this) ...")
+    try:
+        outcomes = download_current_lists(
+            ice_page_url(),
+            paths.inbox,
+            known_sha256=known_contents(paths.archive, shipped).__contains__,
+            mirror=mirror,
+        )
+    except DownloadError as error:
+        print(f"  could not fetch them ({error}); building from the lists already here")
+        return
+    for outcome in outcomes:
+        print(f"  {outcome.kind}: {outcome.status} {outcome.url} {outcome.reason or ''}".rstrip())
 
 
 def print_registration(records: list[ImportRecord]) -> None:
+    from_shipped = [r for r in records if r.source_path.startswith(SOURCE_PREFIX)]
+    if from_shipped:
+        print(
+            f"registered the shipped history: {sum(r.outcome == 'snapshot' for r in from_shipped)} lists "
+            f"under {len(from_shipped)} names"
+        )
+        records = [r for r in records if not r.source_path.startswith(SOURCE_PREFIX)]
     outcomes = {
         outcome: sum(r.outcome == outcome for r in records) for outcome in ("snapshot", "alias", "rejected")
     }
@@ -85,12 +123,17 @@ def print_summary(published: Path) -> None:
     print(f"published: {published}")
 
 
-def build(sources: list[Path], full: bool = False) -> int:
+def build(sources: list[Path], full: bool = False, use_shipped: bool = True, offline: bool = False) -> int:
     paths = paths_from_env()
     for source in sources:
         if not source.is_dir():
             print(f"g287 build: --from {source}: no such folder", file=sys.stderr)
             return 2
+    try:
+        shipped = open_shipped(use_shipped)
+    except ShippedError as error:
+        print(f"g287 build: {error} (or build without it: --no-shipped-history)", file=sys.stderr)
+        return 2
     prepare_instance(paths)
     with build_lock(paths.work_db) as obtained:
         if not obtained:
@@ -100,7 +143,9 @@ def build(sources: list[Path], full: bool = False) -> int:
             )
             return ANOTHER_BUILD_RUNNING
         started = time.perf_counter()
-        records = register_sources(paths, sources)
+        if not offline:
+            fetch_current_lists(paths, shipped)
+        records = register_sources(paths, sources, shipped)
         print_registration(records)
         return run_build(paths, started, full)
 
@@ -121,7 +166,8 @@ def run_build(paths: Paths, started: float, full: bool = False) -> int:
     partitions = instance.get_dynamic_partitions(snapshot_partitions.name)
     if not partitions:
         print(
-            f"nothing to build: no ICE list in {paths.inbox}; add files there or pass --from DIR",
+            f"nothing to build: no ICE list in {paths.inbox} and no shipped history; add files there or pass "
+            "--from DIR",
             file=sys.stderr,
         )
         return 1
@@ -162,4 +208,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read every snapshot's file again, not only new ones (after a change to how files are read)",
     )
-    parser.set_defaults(run=lambda args: build(args.sources, full=args.full))
+    parser.add_argument(
+        "--no-shipped-history",
+        dest="use_shipped",
+        action="store_false",
+        help="start from the given files only, not the history the project ships (as G287_SHIPPED_HISTORY=off)",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="do not fetch ICE's current lists before building"
+    )
+    parser.set_defaults(
+        run=lambda args: build(
+            args.sources, full=args.full, use_shipped=args.use_shipped, offline=args.offline
+        )
+    )

@@ -18,9 +18,7 @@ from g287_assets.lib.census import (
     SOURCES,
     SourceFile,
     obtain_source,
-    read_county_population,
-    read_gazetteer,
-    read_subcounty_population,
+    read_source,
 )
 from g287_assets.lib.jurisdictions import (
     NOT_FOUND,
@@ -35,7 +33,8 @@ from g287_assets.lib.jurisdictions import (
     places_table,
     states_table,
 )
-from g287_assets.lib.settings import source_mirror
+from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
+from g287_assets.lib.shipped import MANIFEST, ShippedHistory
 from g287_assets.lib.warehouse import replace_table
 
 GROUP = "geography"
@@ -62,18 +61,16 @@ _CATALOG_BY_NAME = {table.name: table for table in catalog.GEO_TABLES}
 def obtain_sources(files: G287Files) -> dict[str, SourceFile]:
     """Every Census source from the mirror if G287_SOURCE_MIRROR is set, else the verified cache or Census."""
     mirror = source_mirror()
-    return {name: obtain_source(source, files.paths.cache, mirror=mirror) for name, source in SOURCES.items()}
+    shipped = ShippedHistory(SHIPPED_DIR) if mirror is None and (SHIPPED_DIR / MANIFEST).is_file() else None
+    return {
+        name: obtain_source(source, files.paths.cache, mirror=mirror, shipped=shipped)
+        for name, source in SOURCES.items()
+    }
 
 
 def read_census(sources: dict[str, SourceFile]) -> tuple[CensusTables, dict[str, int]]:
     """The Census frames the tables and the matcher use, and the rows each reader returned."""
-    frames = {
-        "county_population": read_county_population(sources["county_population"].path),
-        "subcounty_population": read_subcounty_population(sources["subcounty_population"].path),
-        "county_points": read_gazetteer(sources["county_points"].path, "county"),
-        "place_points": read_gazetteer(sources["place_points"].path, "place"),
-        "cousub_points": read_gazetteer(sources["cousub_points"].path, "county_subdivision"),
-    }
+    frames = {name: read_source(found) for name, found in sources.items()}
     rows = {name: len(frame) for name, frame in frames.items()}
     return CensusTables.from_frames(**frames), rows
 

@@ -1,6 +1,7 @@
 """Ingest: registered files, each snapshot's verbatim rows, and the snapshot table with its quality gates."""
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -13,7 +14,9 @@ from g287_assets.lib.dates import parse_signed, plausible_signing
 from g287_assets.lib.filenames import parse_file_name, snapshot_moment
 from g287_assets.lib.quality import alias_note, assess_snapshots, decide_date
 from g287_assets.lib.reference import load_reference
-from g287_assets.lib.registry import ImportRecord, load_imports, read_archived
+from g287_assets.lib.registry import ImportRecord, archived_path, load_imports, read_archived
+from g287_assets.lib.settings import SHIPPED_DIR
+from g287_assets.lib.shipped import ShippedHistory
 from g287_assets.lib.warehouse import replace_snapshots, replace_table
 from g287_assets.lib.xlsx import RawTable, SpreadsheetError, read_table
 
@@ -99,6 +102,21 @@ def rows_frame(key: str, table: RawTable) -> pd.DataFrame:
     )
 
 
+def read_list(
+    archive: Path, shipped: ShippedHistory | None, key: str, sha256: str, file_label: str
+) -> tuple[RawTable | None, pd.DataFrame, str | None]:
+    """A snapshot's worksheet, rows (the raw.rows frame) and read error: from its archived xlsx when the
+    archive holds one, else from the shipped history, which holds the same cells of the same bytes."""
+    if shipped is not None and not archived_path(archive, sha256).exists() and shipped.holds(sha256):
+        table, rows, error = shipped.read(sha256)
+        return table, rows.assign(snapshot_key=key)[catalog.RAW_ROWS.column_names], error
+    try:
+        table = read_table(read_archived(archive, sha256), file_label=file_label)
+    except SpreadsheetError as problem:
+        return None, pd.DataFrame(columns=catalog.RAW_ROWS.column_names), str(problem)
+    return table, rows_frame(key, table), None
+
+
 def dated_overrides(overrides: pd.DataFrame) -> dict[str, tuple[dt.date, str]]:
     """sha256 -> (date, reason) for the override rows that set a snapshot's date."""
     return {
@@ -174,17 +192,15 @@ def raw_rows(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDB
         if record.snapshot_key and record.outcome in ("snapshot", "alias"):
             names_by_key.setdefault(record.snapshot_key, []).append(record)
     frames, contents = [], []
+    shipped = None  # opened the first time a snapshot has no xlsx in the archive
     for index, key in enumerate(keys, start=1):
         names = names_by_key.get(key)
         if not names:
             raise dg.Failure(f"snapshot {key} is not in the archive's import log; register its file first")
         sha256 = names[0].sha256
-        table, error = None, None
-        try:
-            table = read_table(read_archived(files.paths.archive, sha256), file_label=names[0].file_name)
-        except SpreadsheetError as problem:
-            error = str(problem)
-        frame = rows_frame(key, table) if table else pd.DataFrame(columns=catalog.RAW_ROWS.column_names)
+        if shipped is None and not archived_path(files.paths.archive, sha256).exists():
+            shipped = ShippedHistory(SHIPPED_DIR)
+        table, frame, error = read_list(files.paths.archive, shipped, key, sha256, names[0].file_name)
         frames.append(frame)
         contents.append(contents_row(key, sha256, table, frame, names, error, date_overrides.get(sha256)))
         context.add_asset_metadata(

@@ -17,7 +17,7 @@ from g287_assets.defs.metadata import preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog, charts, maps
 from g287_assets.lib.exports import GEOJSON_DIGITS, ExportSummary, export_everything, write_atomically
-from g287_assets.lib.settings import source_mirror
+from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
 
 OWNERS = ["team:g287"]
 GROUP = "outputs"
@@ -33,8 +33,8 @@ def figures_dir(files: G287Files) -> Path:
 
 
 def county_topology(files: G287Files) -> dict:
-    """The us-atlas county TopoJSON from the source mirror or the cache (never downloaded)."""
-    return maps.load_topology(maps.county_topology_path(source_mirror(), files.paths.cache))
+    """The us-atlas county TopoJSON from the source mirror, the shipped copy or the cache (never downloaded)."""
+    return maps.load_county_topology(source_mirror(), files.paths.cache, SHIPPED_DIR)
 
 
 def save_bytes(path: Path, data: bytes) -> None:

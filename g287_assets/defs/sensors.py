@@ -6,8 +6,9 @@ import dagster as dg
 
 from g287_assets.defs.ingest import raw_rows, snapshot_partitions
 from g287_assets.defs.jobs import build_job, partition_range_tags
-from g287_assets.lib.registry import register_folder, snapshot_records
-from g287_assets.lib.settings import paths_from_env
+from g287_assets.lib.registry import register_sources, snapshot_records
+from g287_assets.lib.settings import SHIPPED_DIR, paths_from_env, shipped_history_enabled
+from g287_assets.lib.shipped import ShippedHistory
 from g287_assets.lib.warehouse import build_running
 
 
@@ -38,8 +39,9 @@ def snapshot_plan(instance: dg.DagsterInstance, archive: Path) -> tuple[list[str
 )
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     paths = paths_from_env()
-    paths.inbox.mkdir(parents=True, exist_ok=True)
-    records = register_folder(paths.inbox, paths.archive)
+    # An empty data dir starts from the shipped history, as `g287 build` does.
+    shipped = ShippedHistory(SHIPPED_DIR) if shipped_history_enabled() else None
+    records = register_sources(paths, [], shipped)
     for record in records:
         if record.outcome == "rejected":
             context.log.warning(f"rejected {record.file_name}: {record.reason}")

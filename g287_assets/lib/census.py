@@ -23,6 +23,7 @@ import pandas as pd
 import requests
 
 from g287_assets.lib.download import DownloadRefused, fetch_bytes, file_sha256, sidecar_path, write_atomically
+from g287_assets.lib.shipped import CENSUS_FOLDER, ShippedHistory
 
 STATE_SUMLEV = "040"
 COUNTY_SUMLEV = "050"
@@ -273,25 +274,53 @@ def download_source(
     return SourceFile(source, path, source.url, sha256, "downloaded")
 
 
+def shipped_file(source: CensusSource, shipped: ShippedHistory) -> SourceFile:
+    """The project's packed copy of a source: the reader's frame as Parquet, with the source's own sha256."""
+    record = shipped.census_source(source.name)
+    if record["url"] != source.url:
+        raise ValueError(f"the shipped {source.name} was packed from {record['url']}, not {source.url}")
+    path = shipped.folder / CENSUS_FOLDER / f"{source.name}.parquet"
+    return SourceFile(source, path, source.url, record["sha256"], "shipped")
+
+
 def obtain_source(
     source: CensusSource,
     cache_dir: Path,
     *,
     mirror: Path | None = None,
+    shipped: ShippedHistory | None = None,
     allowed_hosts: tuple[str, ...] = CENSUS_HOSTS,
     max_bytes: int = SOURCE_MAX_BYTES,
     session: requests.Session | None = None,
 ) -> SourceFile:
-    """A source file to read: from the mirror when one is given (never the network), else the verified
-    cache, else a fresh download from the Census Bureau."""
+    """A source file to read: from the mirror when one is given (never the network), else the project's
+    shipped copy, else the verified cache, else a fresh download from the Census Bureau."""
     if mirror is not None:
         path = mirror / source.mirror_path
         if not path.is_file():
             raise FileNotFoundError(f"the source mirror has no {source.mirror_path} (looked for {path})")
         return SourceFile(source, path, str(path), file_sha256(path), "mirror")
+    if shipped is not None:
+        return shipped_file(source, shipped)
     cached = cached_file(source, cache_dir)
     if cached is not None:
         return cached
     return download_source(
         source, cache_dir, allowed_hosts=allowed_hosts, max_bytes=max_bytes, session=session
     )
+
+
+READERS = {
+    "county_population": read_county_population,
+    "subcounty_population": read_subcounty_population,
+    "county_points": lambda path: read_gazetteer(path, "county"),
+    "place_points": lambda path: read_gazetteer(path, "place"),
+    "cousub_points": lambda path: read_gazetteer(path, "county_subdivision"),
+}
+
+
+def read_source(found: SourceFile) -> pd.DataFrame:
+    """A source's tidy frame: its reader's output, or the shipped Parquet of that same output."""
+    if found.obtained == "shipped":
+        return pd.read_parquet(found.path)
+    return READERS[found.source.name](found.path)

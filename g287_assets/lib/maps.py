@@ -19,6 +19,8 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from g287_assets.lib.shipped import BOUNDARIES, ShippedHistory
+
 TOPOLOGY_IN_MIRROR = Path("geo") / "us-atlas-2023" / "counties-10m.json"
 TOPOLOGY_IN_CACHE = Path("us-atlas-2023") / "counties-10m.json"
 BOUNDARIES_CREDIT = "Boundaries: us-atlas 2023 (Census cartographic boundaries, ISC licence)"
@@ -46,20 +48,22 @@ class TopologyMissing(FileNotFoundError):
     """The county TopoJSON is neither in the source mirror nor in the cache, and g287 never downloads it."""
 
 
-def county_topology_path(mirror: Path | None, cache_dir: Path) -> Path:
-    """Where to read the county TopoJSON: the mirror when one is set, else the data dir's cache."""
+def load_county_topology(mirror: Path | None, cache_dir: Path, shipped_dir: Path) -> dict:
+    """The county TopoJSON: the mirror's when one is set, else the project's shipped copy, else the cache."""
     if mirror is not None:
         path = mirror / TOPOLOGY_IN_MIRROR
         if not path.is_file():
             raise TopologyMissing(f"the source mirror has no {TOPOLOGY_IN_MIRROR} (looked for {path})")
-        return path
+        return load_topology(path)
+    if (shipped_dir / BOUNDARIES).is_file():
+        return ShippedHistory(shipped_dir).boundaries()
     cached = cache_dir / TOPOLOGY_IN_CACHE
     if cached.is_file():
-        return cached
+        return load_topology(cached)
     raise TopologyMissing(
         "the county map needs the us-atlas 2023 county TopoJSON (counties-10m.json) and g287 does not "
         f"download it: set G287_SOURCE_MIRROR to a folder holding {TOPOLOGY_IN_MIRROR} (e.g. ../shared/data), "
-        f"or copy that file to {cached}"
+        f"restore {shipped_dir / BOUNDARIES} from git, or copy that file to {cached}"
     )
 
 

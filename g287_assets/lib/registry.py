@@ -20,6 +20,8 @@ from pathlib import Path
 
 from g287_assets.lib.download import file_sha256, sidecar_path, sniff_file_kind
 from g287_assets.lib.filenames import parse_file_name
+from g287_assets.lib.settings import Paths
+from g287_assets.lib.shipped import ShippedHistory, ShippedName
 from g287_assets.lib.xlsx import SpreadsheetError, list_header
 
 MANIFEST_NAME = "imports.jsonl"
@@ -61,6 +63,12 @@ def load_imports(archive: Path) -> list[ImportRecord]:
         return []
     with manifest.open(encoding="utf-8") as stream:
         return [ImportRecord(**json.loads(line)) for line in stream if line.endswith("\n") and line.strip()]
+
+
+def known_contents(archive: Path, shipped: ShippedHistory | None) -> set[str]:
+    """The sha256 of every content already registered or shipped: a download of one of them is not new."""
+    known = {record.sha256 for record in load_imports(archive)}
+    return known | {name.sha256 for name in shipped.names} if shipped is not None else known
 
 
 def snapshot_records(archive: Path) -> dict[str, ImportRecord]:
@@ -188,11 +196,56 @@ def register_paths(paths: list[Path], archive: Path) -> list[ImportRecord]:
     return new
 
 
+def register_shipped(names: list[ShippedName], archive: Path) -> list[ImportRecord]:
+    """Register the lists the project ships, by their recorded names and sha256, like files offered.
+
+    Nothing is copied (their rows are read from the shipped folder); a content already registered from an
+    xlsx, or from an earlier build, makes each new name an alias, so one content is never two snapshots.
+    """
+    with _locked(archive):
+        previous = load_imports(archive)
+        seen = {(r.sha256, r.source_path) for r in previous}
+        keys = {r.sha256: r.snapshot_key for r in previous if r.outcome == "snapshot"}
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        new: list[ImportRecord] = []
+        for name in names:
+            if (name.sha256, name.source_path) in seen:
+                continue
+            seen.add((name.sha256, name.source_path))
+            outcome = "alias" if name.sha256 in keys else "snapshot"
+            keys.setdefault(name.sha256, snapshot_key_for(name.file_name, name.sha256))
+            new.append(
+                ImportRecord(
+                    name.sha256,
+                    name.file_name,
+                    name.source_path,
+                    now,
+                    outcome,
+                    keys[name.sha256],
+                    None,
+                    name.sidecar,
+                )
+            )
+        _append(archive, new)
+    return new
+
+
 def register_folder(folder: Path, archive: Path) -> list[ImportRecord]:
     """Register every candidate file below a folder."""
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
     return register_paths(list(candidate_files(folder)), archive)
+
+
+def register_sources(paths: Paths, folders: list[Path], shipped: ShippedHistory | None) -> list[ImportRecord]:
+    """What a build or the sensor registers, in this order: the shipped history (when given), the inbox,
+    then each folder; returns only what is new."""
+    paths.inbox.mkdir(parents=True, exist_ok=True)
+    records = register_shipped(shipped.names, paths.archive) if shipped is not None else []
+    records += register_folder(paths.inbox, paths.archive)
+    for folder in folders:
+        records += register_folder(folder, paths.archive)
+    return records
 
 
 def _append(archive: Path, records: list[ImportRecord]) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The history and Census tables the project ships (lib/shipped.py), read by every data dir.
+SHIPPED_DIR = PROJECT_ROOT / "data" / "shipped"
 ICE_PAGE_URL = "https://www.ice.gov/identify-and-arrest/287g"
 ICE_HOSTS = ("www.ice.gov", "ice.gov")
 
@@ -72,3 +74,8 @@ def source_mirror() -> Path | None:
 
 def ice_page_url() -> str:
     return os.environ.get("G287_ICE_PAGE_URL", ICE_PAGE_URL)
+
+
+def shipped_history_enabled() -> bool:
+    """False when G287_SHIPPED_HISTORY is off: a data dir then holds only the files it is given."""
+    return os.environ.get("G287_SHIPPED_HISTORY", "on").strip().lower() not in ("off", "0", "false", "no")

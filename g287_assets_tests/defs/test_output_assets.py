@@ -78,7 +78,7 @@ def test_the_map_is_a_self_contained_page_and_png(output_run) -> None:
 
 
 def test_connecticut_regions_and_alaskas_new_areas_are_joined(published) -> None:
-    topology = maps.load_topology(maps.county_topology_path(source_mirror(), Path("unused")))
+    topology = maps.load_county_topology(source_mirror(), Path("unused"), Path("unused"))
     fips = [row[0] for row in published.execute("SELECT county_fips FROM marts.county_summary").fetchall()]
     joined = set(maps.join_counties(topology, fips).joined)
     assert {f"091{n}0" for n in range(1, 10)} <= joined

@@ -219,15 +219,16 @@ def test_pruned_topology_keeps_only_the_arcs_it_uses() -> None:
     assert maps.geojson_geometries(pruned) == {"01003": maps.geojson_geometries(TWO_SQUARES)["01003"]}
 
 
-def test_map_boundaries_come_from_the_mirror_or_cache_never_the_network(tmp_path: Path) -> None:
+def test_map_boundaries_come_from_the_mirror_shipped_copy_or_cache_never_the_network(tmp_path: Path) -> None:
+    no_shipped = tmp_path / "no-shipped"
     with pytest.raises(maps.TopologyMissing, match="G287_SOURCE_MIRROR"):
-        maps.county_topology_path(None, tmp_path / "cache")
+        maps.load_county_topology(None, tmp_path / "cache", no_shipped)
     with pytest.raises(maps.TopologyMissing, match="no geo/us-atlas-2023"):
-        maps.county_topology_path(tmp_path, tmp_path / "cache")
+        maps.load_county_topology(tmp_path, tmp_path / "cache", no_shipped)
     cached = tmp_path / "cache" / maps.TOPOLOGY_IN_CACHE
     cached.parent.mkdir(parents=True)
-    cached.write_text("{}", encoding="utf-8")
-    assert maps.county_topology_path(None, tmp_path / "cache") == cached
+    cached.write_text('{"type": "Topology"}', encoding="utf-8")
+    assert maps.load_county_topology(None, tmp_path / "cache", no_shipped) == {"type": "Topology"}
 
 
 def test_external_scripts_are_detected() -> None:
