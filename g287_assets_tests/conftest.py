@@ -5,9 +5,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def only_the_files_a_test_gives() -> Iterator[None]:
+    """Builds in tests hold only the files each test offers: no shipped history, no fetch of today's lists.
+
+    The tests of those two paths switch them back on for their own build.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("G287_SHIPPED_HISTORY", "off")
+        patch.setenv("G287_FETCH", "off")
+        yield
 
 
 @pytest.fixture(scope="session")

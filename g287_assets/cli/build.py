@@ -13,6 +13,7 @@ from g287_assets.lib.registry import ImportRecord, known_contents, register_sour
 from g287_assets.lib.settings import (
     SHIPPED_DIR,
     Paths,
+    fetch_before_build,
     ice_page_url,
     paths_from_env,
     shipped_history_enabled,
@@ -143,7 +144,7 @@ def build(sources: list[Path], full: bool = False, use_shipped: bool = True, off
             )
             return ANOTHER_BUILD_RUNNING
         started = time.perf_counter()
-        if not offline:
+        if not offline and fetch_before_build():
             fetch_current_lists(paths, shipped)
         records = register_sources(paths, sources, shipped)
         print_registration(records)
@@ -215,7 +216,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="start from the given files only, not the history the project ships (as G287_SHIPPED_HISTORY=off)",
     )
     parser.add_argument(
-        "--offline", action="store_true", help="do not fetch ICE's current lists before building"
+        "--offline",
+        action="store_true",
+        help="do not fetch ICE's current lists before building (as G287_FETCH=off)",
     )
     parser.set_defaults(
         run=lambda args: build(

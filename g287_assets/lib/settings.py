@@ -76,6 +76,15 @@ def ice_page_url() -> str:
     return os.environ.get("G287_ICE_PAGE_URL", ICE_PAGE_URL)
 
 
+def _switched_off(variable: str) -> bool:
+    return os.environ.get(variable, "on").strip().lower() in ("off", "0", "false", "no")
+
+
 def shipped_history_enabled() -> bool:
     """False when G287_SHIPPED_HISTORY is off: a data dir then holds only the files it is given."""
-    return os.environ.get("G287_SHIPPED_HISTORY", "on").strip().lower() not in ("off", "0", "false", "no")
+    return not _switched_off("G287_SHIPPED_HISTORY")
+
+
+def fetch_before_build() -> bool:
+    """False when G287_FETCH is off: `g287 build` then never fetches ICE's current lists (as --offline)."""
+    return not _switched_off("G287_FETCH")
