@@ -567,8 +567,12 @@ def list_on_or_before(con: duckdb.DuckDBPyConnection, day: dt.date | None, where
     found = con.execute(NEWEST_LIST_SQL, {"status": USABLE, "kind": PARTICIPATING, "day": day}).fetchone()
     if found is None:
         first = con.execute(FIRST_LIST_SQL, {"status": USABLE, "kind": PARTICIPATING}).fetchone()[0]
-        held = f"the history's first usable list is of {first}" if first else "the history has no usable list"
-        raise NotApplicable(f"{where}: no usable participating list on or before {day} ({held})")
+        if first is None:
+            raise NotApplicable(f"{where}: the history has no usable participating list")
+        raise NotApplicable(
+            f"{where}: no usable participating list on or before {day} (the history's first usable list is "
+            f"of {first})"
+        )
     return found[0], found[1]
 
 

@@ -135,6 +135,9 @@ def test_three_lists_of_march_2026_build_and_the_older_presets_say_why_they_did_
     )
     assert "on or before 2025-02-21" in definitions["program_2025_02_21"]
     assert (data_dir / "report" / "index.html").is_file()
+    simulated = g287(["simulate", "maryland_ban.yaml"], data_dir)
+    assert simulated.returncode == 2
+    assert "no usable participating list on or before 2026-02-13" in simulated.stderr
 
 
 def a_newer_list(mirror_ice: Path, source_mirror: Path) -> None:
