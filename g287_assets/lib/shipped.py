@@ -127,17 +127,27 @@ class ShippedHistory:
         return _read_csv(self.folder / LISTS).set_index("sha256", drop=False)
 
     @cached_property
-    def _rows(self) -> dict[str, pd.DataFrame]:
+    def _shapes(self) -> dict[str, tuple]:
+        return {row.sha256: row for row in self.lists.itertuples(index=False)}
+
+    @cached_property
+    def _rows(self) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+        """Every row, and where each list's rows start and stop (they are stored list by list)."""
         rows = pd.read_parquet(self.folder / LISTS_ROWS)
-        return {sha256: group[ROW_COLUMNS] for sha256, group in rows.groupby("sha256", sort=False)}
+        sha256 = rows["sha256"].to_numpy()
+        starts = [0, *(index for index in range(1, len(sha256)) if sha256[index] != sha256[index - 1])]
+        stops = [*starts[1:], len(sha256)]
+        return rows[ROW_COLUMNS], {sha256[start]: (start, stop) for start, stop in zip(starts, stops)}
 
     def holds(self, sha256: str) -> bool:
-        return sha256 in self.lists.index
+        return sha256 in self._shapes
 
     def read(self, sha256: str) -> tuple[RawTable | None, pd.DataFrame, str | None]:
         """(the worksheet's shape, its rows as raw.rows columns without snapshot_key, the read error)."""
-        shape = self.lists.loc[sha256]
-        rows = self._rows.get(sha256, pd.DataFrame(columns=ROW_COLUMNS)).reset_index(drop=True)
+        shape = self._shapes[sha256]
+        rows, spans = self._rows
+        start, stop = spans.get(sha256, (0, 0))
+        rows = rows.iloc[start:stop].reset_index(drop=True)
         if shape.read_error:
             return None, rows, shape.read_error
         table = RawTable(
