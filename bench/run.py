@@ -2,14 +2,18 @@
 
     python -m bench.run                      # everything, 3 runs of each (the full build too)
     python -m bench.run --quick              # builds and history once; parsing still 3 runs
-    python -m bench.run --only parse,build   # a subset: parse, build, snapshot, scale
+    python -m bench.run --only parse,build   # a subset: parse, shipped, build, snapshot, scale
 
 Every measurement runs in a child process: wall seconds are timed here, peak memory is the child's own
 maximum resident set (os.wait4), and the median of the runs is reported. Nothing here runs in the tests.
 
   parse     every .xlsx of the archive read with g287's reader (read_table) and with bare python-calamine
-  build     `g287 build --from ARCHIVE` into an empty data dir: registration, the Dagster run, publication
-  snapshot  after a full build, one new list dropped into the inbox and `g287 build` run again
+  shipped   `g287 build --offline` into an empty data dir with no mirror: a fresh clone's first build,
+            from the history the project ships
+  build     `g287 build --no-shipped-history --from ARCHIVE` into an empty data dir: registration, the
+            Dagster run, publication; then the same data dir rebuilt after one reference CSV changed
+  snapshot  after a full build, one new list dropped into the inbox and `g287 build` run again, and the
+            same through one sensor tick and its run
   scale     a synthetic archive (default 10,000 lists x 2,000 rows) and the history engine rebuilt on it,
             its cancellations, corrections, gaps and active agreements compared with the archive's truth
 """
@@ -37,12 +41,22 @@ import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MIRROR = PROJECT_ROOT.parent / "shared" / "data"
-STEPS = ("parse", "build", "snapshot", "scale")
-BUILD_SECONDS_LIMIT = 60
+STEPS = ("parse", "shipped", "build", "snapshot", "scale")
+# The targets of ARCHITECTURE.md ("Targets"), for a 2-core machine and the whole process.
+SHIPPED_SECONDS_LIMIT = 20
+BUILD_SECONDS_LIMIT = 15
 BUILD_PARSE_RATIO_LIMIT = 5
-SNAPSHOT_SECONDS_LIMIT = 15
-HISTORY_SECONDS_LIMIT = 120
-HISTORY_MEMORY_LIMIT_MB = 4096
+BUILD_MEMORY_LIMIT_MB = 1024
+REFERENCE_SECONDS_LIMIT = 10
+SNAPSHOT_SECONDS_LIMIT = 8
+SENSOR_SECONDS_LIMIT = 5
+HISTORY_SECONDS_LIMIT = 30
+HISTORY_MEMORY_LIMIT_MB = 2048
+# A correction row that matches no agency: the reference tables' hash changes, nothing else does.
+REFERENCE_EDIT = (
+    "agency_name_corrections.csv",
+    "TX,Nowhere Police Dept,Nowhere Police Department,benchmark edit: names no listed agency\n",
+)
 _ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?(?:/>|>.*?</(?:\w+:)?row>)", re.DOTALL)
 _WORKSHEET = re.compile(r"^xl/worksheets/sheet\d+\.xml$")
 
@@ -129,31 +143,68 @@ def measure_parse(archive: Path, runs: int) -> list[Measure]:
     return measures
 
 
-def build_environment(data_dir: Path, mirror: Path) -> dict[str, str]:
-    return {
+def build_environment(data_dir: Path, mirror: Path | None) -> dict[str, str]:
+    """A data dir of its own; builds take no shipped history and fetch nothing unless a measure says so."""
+    environment = {
         **os.environ,
         "G287_DATA_DIR": str(data_dir),
         "DAGSTER_HOME": str(data_dir / "dagster_home"),
-        "G287_SOURCE_MIRROR": str(mirror),
+        "G287_SHIPPED_HISTORY": "off",
+        "G287_FETCH": "off",
     }
+    environment.pop("G287_SOURCE_MIRROR", None)
+    if mirror is not None:
+        environment["G287_SOURCE_MIRROR"] = str(mirror)
+    return environment
+
+
+def measure_shipped(work: Path, runs: int) -> Measure:
+    """A fresh clone's first build: the shipped history alone, no mirror, no network, empty data dir."""
+    samples = []
+    for number in range(runs):
+        data_dir = work / f"shipped-{number}"
+        data_dir.mkdir(parents=True)
+        environment = build_environment(data_dir, None) | {"G287_SHIPPED_HISTORY": "on"}
+        command = python_module("g287_assets.cli", "build", "--offline")
+        samples.append(run_child(command, environment, log=work / f"shipped-{number}.log"))
+    return Measure("(f) first build of a fresh clone, shipped history", samples)
 
 
 def full_build(archive: Path, mirror: Path, data_dir: Path) -> Sample:
-    """`g287 build --from ARCHIVE` into `data_dir`, which must not exist yet."""
+    """`g287 build --no-shipped-history --from ARCHIVE` into `data_dir`, which must not exist yet."""
     data_dir.mkdir(parents=True)
-    command = python_module("g287_assets.cli", "build", "--from", str(archive))
+    command = python_module("g287_assets.cli", "build", "--no-shipped-history", "--from", str(archive))
     return run_child(
         command, build_environment(data_dir, mirror), log=data_dir.parent / f"{data_dir.name}.log"
     )
 
 
-def measure_builds(archive: Path, mirror: Path, work: Path, runs: int) -> tuple[Measure, Path]:
-    """Full builds, each into a fresh data dir; returns the measure and the last data dir."""
-    samples, data_dir = [], work
+def measure_builds(archive: Path, mirror: Path, work: Path, runs: int) -> tuple[list[Measure], Path]:
+    """Full builds, each into a fresh data dir, then a rebuild of each after one reference CSV changed;
+    returns the measures and the last data dir."""
+    builds, rebuilds, data_dir = [], [], work
     for number in range(runs):
         data_dir = work / f"build-{number}"
-        samples.append(full_build(archive, mirror, data_dir))
-    return Measure("(b) full build of the archive, empty data dir", samples), data_dir
+        builds.append(full_build(archive, mirror, data_dir))
+        rebuilds.append(rebuild_after_reference_edit(data_dir, mirror))
+    return [
+        Measure("(b) full build of the xlsx archive, empty data dir", builds),
+        Measure("(r) rebuild after editing one reference CSV", rebuilds),
+    ], data_dir
+
+
+def rebuild_after_reference_edit(data_dir: Path, mirror: Path) -> Sample:
+    """`g287 build` with nothing new after a row was added to a copy of the reference tables."""
+    reference = data_dir / "reference"
+    shutil.copytree(PROJECT_ROOT / "data" / "reference", reference)
+    name, row = REFERENCE_EDIT
+    with (reference / name).open("a", encoding="utf-8") as stream:
+        stream.write(row)
+    environment = build_environment(data_dir, mirror) | {"G287_REFERENCE_DIR": str(reference)}
+    command = python_module("g287_assets.cli", "build")
+    sample = run_child(command, environment, log=data_dir.parent / f"{data_dir.name}-reference.log")
+    shutil.rmtree(reference)  # later builds of this data dir use the project's tables again
+    return sample
 
 
 def newest_usable_list(published: Path, archive: Path) -> tuple[Path, dt.date]:
@@ -201,7 +252,7 @@ def measure_new_snapshots(data_dir: Path, archive: Path, mirror: Path, runs: int
     ways = (
         ("(c) one new snapshot, `g287 build`, inbox to published", python_module("g287_assets.cli", "build")),
         (
-            "(c) one new snapshot, sensor tick + its run, to published",
+            "(c) one new snapshot, sensor tick to published",
             python_module("bench.tasks", "sensor-run"),
         ),
     )
@@ -242,9 +293,13 @@ def judge(measures: dict[str, list[Measure]], scale_shape: tuple[int, int]) -> l
     """Mark each measure against its target; return notes (ratio, truth) printed under the table."""
     notes = []
     parse_floor = next((m for m in measures.get("parse", []) if "calamine" in m.label), None)
-    for build in measures.get("build", []):
-        build.target = f"< {BUILD_SECONDS_LIMIT} s"
-        build.met = build.seconds < BUILD_SECONDS_LIMIT
+    for shipped in measures.get("shipped", []):
+        shipped.target = f"<= {SHIPPED_SECONDS_LIMIT} s"
+        shipped.met = shipped.seconds <= SHIPPED_SECONDS_LIMIT
+    builds = measures.get("build", [])
+    for build in builds[:1]:
+        build.target = f"<= {BUILD_SECONDS_LIMIT} s, <= {BUILD_MEMORY_LIMIT_MB} MB"
+        build.met = build.seconds <= BUILD_SECONDS_LIMIT and build.peak_mb <= BUILD_MEMORY_LIMIT_MB
         if parse_floor is not None:
             ratio = build.seconds / parse_floor.seconds
             build.target += f", <= {BUILD_PARSE_RATIO_LIMIT}x parse"
@@ -252,16 +307,22 @@ def judge(measures: dict[str, list[Measure]], scale_shape: tuple[int, int]) -> l
             notes.append(
                 f"full build / bare calamine parse = {ratio:.1f}x (target <= {BUILD_PARSE_RATIO_LIMIT}x)"
             )
+    for rebuild in builds[1:]:
+        rebuild.target = f"<= {REFERENCE_SECONDS_LIMIT} s"
+        rebuild.met = rebuild.seconds <= REFERENCE_SECONDS_LIMIT
     for snapshot in measures.get("snapshot", []):
-        snapshot.target = f"< {SNAPSHOT_SECONDS_LIMIT} s"
-        snapshot.met = snapshot.seconds < SNAPSHOT_SECONDS_LIMIT
+        limit = SENSOR_SECONDS_LIMIT if "sensor" in snapshot.label else SNAPSHOT_SECONDS_LIMIT
+        snapshot.target = f"<= {limit} s"
+        snapshot.met = snapshot.seconds <= limit
     for history in measures.get("scale", [])[1:]:
         mismatches = history.samples[0].result["mismatches"]
         truth = history.samples[0].result["truth"]
         matched = not any(mismatches.values())
-        history.target = f"< {HISTORY_SECONDS_LIMIT} s, < {HISTORY_MEMORY_LIMIT_MB} MB, truth"
+        history.target = f"<= {HISTORY_SECONDS_LIMIT} s, <= {HISTORY_MEMORY_LIMIT_MB} MB, truth"
         history.met = (
-            history.seconds < HISTORY_SECONDS_LIMIT and history.peak_mb < HISTORY_MEMORY_LIMIT_MB and matched
+            history.seconds <= HISTORY_SECONDS_LIMIT
+            and history.peak_mb <= HISTORY_MEMORY_LIMIT_MB
+            and matched
         )
         checked = ", ".join(f"{name} {truth[name]:,} ({mismatches[name]} off)" for name in truth)
         notes.append(
@@ -335,11 +396,13 @@ def main() -> None:
     try:
         if "parse" in steps:
             measures["parse"] = progress(measure_parse(args.archive, args.runs))
+        if "shipped" in steps:
+            measures["shipped"] = progress([measure_shipped(work, heavy_runs)])
         if "build" in steps or "snapshot" in steps:
             try:
-                build, data_dir = measure_builds(args.archive, args.mirror, work, heavy_runs)
+                builds, data_dir = measure_builds(args.archive, args.mirror, work, heavy_runs)
                 if "build" in steps:
-                    measures["build"] = progress([build])
+                    measures["build"] = progress(builds)
                 if "snapshot" in steps:
                     measures["snapshot"] = progress(
                         measure_new_snapshots(data_dir, args.archive, args.mirror, heavy_runs)
