@@ -34,65 +34,12 @@ from g287_assets.lib.warehouse import run_script
 MODELS = ("JEM", "WSO", "TFM")
 REQUESTED_MODEL = "requested"
 LEVELS = ("county", "municipal", "state", "other")
-# USPS codes of the states, DC and the territories ICE lists agencies in.
-STATE_CODES = [
-    "AK",
-    "AL",
-    "AR",
-    "AS",
-    "AZ",
-    "CA",
-    "CO",
-    "CT",
-    "DC",
-    "DE",
-    "FL",
-    "GA",
-    "GU",
-    "HI",
-    "IA",
-    "ID",
-    "IL",
-    "IN",
-    "KS",
-    "KY",
-    "LA",
-    "MA",
-    "MD",
-    "ME",
-    "MI",
-    "MN",
-    "MO",
-    "MP",
-    "MS",
-    "MT",
-    "NC",
-    "ND",
-    "NE",
-    "NH",
-    "NJ",
-    "NM",
-    "NV",
-    "NY",
-    "OH",
-    "OK",
-    "OR",
-    "PA",
-    "PR",
-    "RI",
-    "SC",
-    "SD",
-    "TN",
-    "TX",
-    "UT",
-    "VA",
-    "VI",
-    "VT",
-    "WA",
-    "WI",
-    "WV",
-    "WY",
-]
+# USPS codes of the states, DC and the territories ICE lists agencies in (the project's states table).
+STATE_CODES = sorted(
+    pd.read_csv(PROJECT_ROOT / "data" / "reference" / "states.csv", dtype=str, keep_default_na=False)[
+        "state_code"
+    ]
+)
 
 SCENARIO_FIELDS = ("name", "title", "description", "baseline", "operations")
 OPERATION_FIELDS = {
