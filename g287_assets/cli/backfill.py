@@ -30,8 +30,8 @@ from g287_assets.lib.download import (
     host_of,
     page_text,
     sidecar_path,
-    write_atomically,
 )
+from g287_assets.lib.files import write_atomically
 from g287_assets.lib.registry import (
     ImportRecord,
     archived_path,

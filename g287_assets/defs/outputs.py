@@ -16,7 +16,8 @@ from dagster_duckdb import DuckDBResource
 from g287_assets.defs.metadata import preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog, charts, maps
-from g287_assets.lib.exports import GEOJSON_DIGITS, ExportSummary, export_everything, write_atomically
+from g287_assets.lib.exports import GEOJSON_DIGITS, ExportSummary, export_everything
+from g287_assets.lib.files import write_atomically
 from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
 
 OWNERS = ["team:g287"]
@@ -38,11 +39,11 @@ def county_topology(files: G287Files) -> dict:
 
 
 def save_bytes(path: Path, data: bytes) -> None:
-    write_atomically(path, lambda target: target.write_bytes(data))
+    write_atomically(path, data)
 
 
 def save_text(path: Path, text: str) -> None:
-    write_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+    write_atomically(path, text.encode("utf-8"))
 
 
 def figure_metadata(png_path: Path, png: bytes, title: str) -> dict:

@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from g287_assets.lib.download import DownloadRefused, fetch_bytes, file_sha256, sidecar_path, write_atomically
+from g287_assets.lib.download import DownloadRefused, fetch_bytes, sidecar_path
+from g287_assets.lib.files import file_sha256, write_atomically
 from g287_assets.lib.shipped import CENSUS_FOLDER, ShippedHistory
 
 STATE_SUMLEV = "040"

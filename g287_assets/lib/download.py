@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -26,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import requests
 
+from g287_assets.lib.files import file_sha256, write_atomically
 from g287_assets.lib.settings import ICE_HOSTS
 
 LIST_KINDS = ("participating", "pending")
@@ -398,29 +397,6 @@ def sidecar_record(fetched: FetchedFile, path: Path) -> dict[str, object]:
         "sha256": fetched.sha256,
         "size": len(fetched.body),
     }
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder and os.replace, so readers see all or nothing."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file on disk, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(_CHUNK_SIZE), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def free_path_for(inbox: Path, file_name: str, sha256: str) -> Path:

@@ -12,10 +12,7 @@ read from the data and the descriptions from the catalog, so the files explain t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +24,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from g287_assets.lib import catalog
+from g287_assets.lib.files import file_sha256, write_atomically_with
 
 PACKAGE_FILE = "datapackage.json"
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -99,28 +97,20 @@ def spreadsheet_safe(table: pa.Table) -> pa.Table:
 # ---- writing files ------------------------------------------------------------------------------------------
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary name and swap it in, so a reader never opens a half-written export."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    write(partial)
-    os.replace(partial, path)
-
-
 def write_csv(table: pa.Table, path: Path) -> None:
     safe = spreadsheet_safe(table)
-    write_atomically(path, lambda target: pa_csv.write_csv(safe, target))
+    write_atomically_with(path, lambda target: pa_csv.write_csv(safe, target))
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
-    write_atomically(path, lambda target: pq.write_table(table, target, compression="zstd"))
+    write_atomically_with(path, lambda target: pq.write_table(table, target, compression="zstd"))
 
 
 def write_json(document: dict, path: Path, indent: int | None = None) -> None:
     """Compact by default (GeoJSON is large); indented for the package description people read."""
     separators = (",", ":") if indent is None else (",", ": ")
     text = json.dumps(document, ensure_ascii=False, indent=indent, separators=separators, default=_json_value)
-    write_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
+    write_atomically_with(path, lambda target: target.write_text(text, encoding="utf-8"))
 
 
 def _json_value(value):
@@ -129,14 +119,6 @@ def _json_value(value):
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---- Frictionless descriptions ---------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from g287_assets.lib.download import file_sha256, sidecar_path, sniff_file_kind
+from g287_assets.lib.download import sidecar_path, sniff_file_kind
 from g287_assets.lib.filenames import parse_file_name
+from g287_assets.lib.files import file_sha256
 from g287_assets.lib.settings import Paths
 from g287_assets.lib.shipped import ShippedHistory, ShippedName
 from g287_assets.lib.xlsx import SpreadsheetError, list_header

@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from g287_assets.lib.download import file_sha256, write_atomically
+from g287_assets.lib.files import file_sha256, write_atomically
 from g287_assets.lib.xlsx import RawTable
 
 MANIFEST = "manifest.json"

@@ -24,7 +24,8 @@ from urllib.parse import urlencode, urljoin
 
 from openpyxl import Workbook
 
-from g287_assets.lib.download import list_kind_named_in, safe_file_name, url_file_name, write_atomically
+from g287_assets.lib.download import list_kind_named_in, safe_file_name, url_file_name
+from g287_assets.lib.files import write_atomically
 from g287_assets.lib.settings import ICE_PAGE_URL
 
 WAYBACK_URL = "https://web.archive.org"

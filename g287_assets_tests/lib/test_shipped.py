@@ -10,7 +10,7 @@ import pytest
 
 from g287_assets.defs.ingest import rows_frame
 from g287_assets.lib.census import SOURCES, obtain_source, read_source
-from g287_assets.lib.download import file_sha256
+from g287_assets.lib.files import file_sha256
 from g287_assets.lib.registry import load_imports, register_folder, register_shipped
 from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.shipped import NAMES, ROW_COLUMNS, ShippedError, ShippedHistory
