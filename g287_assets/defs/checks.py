@@ -4,6 +4,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from g287_assets.defs.ingest import snapshots
+from g287_assets.defs.metadata import offending_rows
 
 
 @dg.asset_check(
@@ -11,22 +12,16 @@ from g287_assets.defs.ingest import snapshots
     description="Every usable participating list has a known state, level and model on every row.",
 )
 def usable_lists_fully_cleaned(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        bad = con.execute(
-            """
-            SELECT a.snapshot_key, count(*) AS rows
-            FROM clean.agreements a JOIN raw.snapshots s USING (snapshot_key)
-            WHERE s.status = 'usable' AND s.list_kind = 'participating'
-              AND (a.state_code IS NULL OR a.level IS NULL OR a.model IS NULL)
-            GROUP BY ALL ORDER BY 1
-            """
-        ).df()
-    return dg.AssetCheckResult(
-        passed=bad.empty,
-        metadata={
-            "snapshots with unknown values": len(bad),
-            "rows": int(bad["rows"].sum()) if len(bad) else 0,
-        },
+    return offending_rows(
+        duckdb,
+        """
+        SELECT a.snapshot_key, count(*) AS rows
+        FROM clean.agreements a JOIN raw.snapshots s USING (snapshot_key)
+        WHERE s.status = 'usable' AND s.list_kind = 'participating'
+          AND (a.state_code IS NULL OR a.level IS NULL OR a.model IS NULL)
+        GROUP BY ALL ORDER BY 1
+        """,
+        "snapshots with unknown values",
     )
 
 
@@ -34,12 +29,12 @@ def usable_lists_fully_cleaned(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     asset=snapshots, description="Per snapshot, clean agreements equal data rows minus exact duplicates."
 )
 def agreements_match_rows(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        bad = con.execute(
-            "SELECT snapshot_key, row_count, agreement_count, duplicate_rows FROM raw.snapshots "
-            "WHERE agreement_count <> row_count - duplicate_rows"
-        ).df()
-    return dg.AssetCheckResult(passed=bad.empty, metadata={"mismatched snapshots": len(bad)})
+    return offending_rows(
+        duckdb,
+        "SELECT snapshot_key, row_count, agreement_count, duplicate_rows FROM raw.snapshots "
+        "WHERE agreement_count <> row_count - duplicate_rows",
+        "mismatched snapshots",
+    )
 
 
 @dg.asset_check(
@@ -47,19 +42,12 @@ def agreements_match_rows(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     description="Lists kept out of history (warns when any is quarantined; the reasons are in the metadata).",
 )
 def quarantined_lists(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        quarantined = con.execute(
-            "SELECT snapshot_key, list_kind, quality_reason FROM raw.snapshots WHERE status = 'quarantined' ORDER BY 1"
-        ).df()
-    return dg.AssetCheckResult(
-        passed=quarantined.empty,
+    return offending_rows(
+        duckdb,
+        "SELECT snapshot_key, list_kind, quality_reason FROM raw.snapshots WHERE status = 'quarantined' ORDER BY 1",
+        "quarantined",
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "quarantined": len(quarantined),
-            "reasons": dg.MetadataValue.md(
-                quarantined.to_markdown(index=False) if len(quarantined) else "_none_"
-            ),
-        },
+        shown=50,
     )
 
 

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from g287_assets.defs import marts
 from g287_assets.defs.geography import load_overrides, obtain_sources, read_census
-from g287_assets.defs.metadata import asset_metadata, preview, table_key
+from g287_assets.defs.metadata import asset_metadata, offending_rows, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.jurisdictions import match_agencies
@@ -156,20 +156,18 @@ def scenarios(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckD
     ),
 )
 def baselines_match_marts(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        different = con.execute(
-            """
-            SELECT r.scenario, r.state_code, r.baseline_agreements, m.agreements,
-                   r.baseline_population_covered, m.population_covered
-            FROM scenarios.results r
-            JOIN marts.state_summary m USING (state_code)
-            WHERE r.baseline_snapshot_key = (SELECT max(snapshot_key) FROM marts.current_agreements)
-              AND (r.baseline_agreements <> m.agreements OR r.baseline_agencies <> m.agencies
-                   OR r.baseline_population_covered <> m.population_covered)
-            """
-        ).df()
-    return dg.AssetCheckResult(
-        passed=different.empty, metadata={"differing rows": len(different), "rows": preview(different, 20)}
+    return offending_rows(
+        duckdb,
+        """
+        SELECT r.scenario, r.state_code, r.baseline_agreements, m.agreements,
+               r.baseline_population_covered, m.population_covered
+        FROM scenarios.results r
+        JOIN marts.state_summary m USING (state_code)
+        WHERE r.baseline_snapshot_key = (SELECT max(snapshot_key) FROM marts.current_agreements)
+          AND (r.baseline_agreements <> m.agreements OR r.baseline_agencies <> m.agencies
+               OR r.baseline_population_covered <> m.population_covered)
+        """,
+        "differing rows",
     )
 
 
@@ -181,14 +179,11 @@ def baselines_match_marts(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     ),
 )
 def every_preset_ran(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        skipped = con.execute(
-            "SELECT scenario, status_reason FROM scenarios.definitions WHERE status <> 'ran' ORDER BY scenario"
-        ).df()
-    return dg.AssetCheckResult(
-        passed=skipped.empty,
+    return offending_rows(
+        duckdb,
+        "SELECT scenario, status_reason FROM scenarios.definitions WHERE status <> 'ran' ORDER BY scenario",
+        "not applicable",
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"not applicable": len(skipped), "presets": preview(skipped, 20)},
     )
 
 
