@@ -68,7 +68,7 @@ def report(
     started = time.perf_counter()
     topology = county_topology(files)
     with duckdb.get_connection() as con:
-        content = pages.read_report(con, topology)
+        content = pages.read_report(con, topology, files.paths)
     html = pages.render_report(content, dt.datetime.now(dt.UTC))
     fetched = pages.external_resources(html)
     if fetched:

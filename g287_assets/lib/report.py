@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -28,6 +26,9 @@ import vl_convert as vlc
 from markupsafe import Markup
 
 from g287_assets.lib import charts, maps
+from g287_assets.lib.report_model import preset_operations, records, simulator_data, web_link
+from g287_assets.lib.scenarios import scenario_folders, states_without_county_sheriffs
+from g287_assets.lib.settings import Paths
 
 REPORT_FOLDER = "report"
 REPORT_FILE = "index.html"
@@ -54,31 +55,6 @@ def report_path(data_dir: Path) -> Path:
 
 
 # ---- reading the published tables ----------------------------------------------------------------------------
-
-
-def json_value(value):
-    """A value JSON and the template can carry as is: dates as ISO text, no NaN, no Decimal."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    """Rows of a query as dicts of plain values (the SQL names tables and columns, never data)."""
-    cursor = con.execute(sql, params or [])
-    names = [column[0] for column in cursor.description]
-    return [{name: json_value(value) for name, value in zip(names, row)} for row in cursor.fetchall()]
-
-
-def web_link(url: str | None) -> str | None:
-    """An http(s) link, or nothing: a `javascript:` or other scheme from a spreadsheet cell is never a link."""
-    return url if isinstance(url, str) and re.match(r"^https?://", url, re.IGNORECASE) else None
 
 
 def read_totals(con: duckdb.DuckDBPyConnection) -> dict:
@@ -180,11 +156,28 @@ def read_timeline(con: duckdb.DuckDBPyConnection, since: dt.date = GROWTH_START)
     ).df()
 
 
-def read_scenarios(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Each preset with its words, its national row and its state rows."""
+def column_names(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    schema, name = table.split(".")
+    return {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+
+
+def read_scenarios(con: duckdb.DuckDBPyConnection, presets: dict[str, dict]) -> list[dict]:
+    """Each preset with its words, its national row and its state rows, and its operations as its YAML
+    holds them (what the simulator loads). A title, status and reason are shown when the table has them."""
+    present = column_names(con, "scenarios.definitions")
+    optional = [
+        f"{name}" if name in present else f"{default} AS {name}"
+        for name, default in (("title", "scenario"), ("status", "'ran'"), ("status_reason", "NULL"))
+    ]
     definitions = records(
         con,
-        "SELECT scenario, description, baseline_requested, baseline_date, operations "
+        f"SELECT scenario, {', '.join(optional)}, description, baseline_requested, baseline_date, operations "
         "FROM scenarios.definitions ORDER BY scenario",
     )
     results = records(
@@ -196,7 +189,16 @@ def read_scenarios(con: duckdb.DuckDBPyConnection) -> list[dict]:
         rows = [row for row in results if row["scenario"] == definition["scenario"]]
         national = next((row for row in rows if row["state_code"] is None), None)
         states = [row for row in rows if row["state_code"] is not None]
-        scenarios.append({**definition, "national": national, "states": states})
+        preset = presets.get(definition["scenario"], {})
+        scenarios.append(
+            {
+                **definition,
+                "title": definition["title"] or definition["scenario"],
+                "national": national,
+                "states": states,
+                "steps": preset.get("operations"),
+            }
+        )
     return scenarios
 
 
@@ -276,9 +278,12 @@ def growth_ends(timeline: pd.DataFrame) -> list[dict]:
     ]
 
 
-def read_report(con: duckdb.DuckDBPyConnection, topology: dict | None) -> ReportContent:
-    """Everything the page needs, from one connection; without a topology the page has no map section."""
+def read_report(con: duckdb.DuckDBPyConnection, topology: dict | None, paths: Paths) -> ReportContent:
+    """Everything the page needs, from one connection; without a topology the page has no map section.
+    `paths` says where the preset scenarios and the states without county sheriffs are read from."""
     totals = read_totals(con)
+    presets = preset_operations(scenario_folders(paths))
+    scenarios = read_scenarios(con, presets)
     timeline = read_timeline(con)
     since_start = count_of(con, "history.cancellations_since_tracking_start")
     data = {
@@ -290,6 +295,15 @@ def read_report(con: duckdb.DuckDBPyConnection, topology: dict | None) -> Report
             "cancellations_since_tracking_start": since_start,
         },
         "agreements": read_agreements(con),
+        "model": simulator_data(con, states_without_county_sheriffs(paths)),
+        "presets": [
+            {
+                key: scenario[key]
+                for key in ("scenario", "title", "status", "status_reason", "baseline_requested")
+            }
+            | {"operations": scenario["steps"]}
+            for scenario in scenarios
+        ],
         "cancellations": read_cancellations(con),
         "charts": {
             "growth": growth_spec(timeline),
@@ -307,7 +321,7 @@ def read_report(con: duckdb.DuckDBPyConnection, topology: dict | None) -> Report
         cancellations_total=count_of(con, "history.cancellations"),
         corrections=read_corrections(con),
         detail_fixes=read_detail_fixes(con),
-        scenarios=read_scenarios(con),
+        scenarios=scenarios,
         snapshots=read_snapshots(con),
         data=data,
     )
@@ -381,6 +395,7 @@ def render_report(content: ReportContent, built_at: dt.datetime) -> str:
         built_at=built_at.strftime("%Y-%m-%d %H:%M UTC"),
         style=inline_style(template_text("report.css")),
         vega_bundle=inline_script(vlc.javascript_bundle()),
+        simulator_script=inline_script(template_text("simulator.js")),
         page_script=inline_script(template_text("report.js")),
     )
 

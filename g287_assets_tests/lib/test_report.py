@@ -8,7 +8,8 @@ import duckdb
 import pytest
 from markupsafe import escape
 
-from g287_assets.lib import catalog, report
+from g287_assets.lib import catalog, report, report_model
+from g287_assets.lib.settings import PROJECT_ROOT, Paths
 
 HOSTILE = "Evil </script><script>alert(1)</script> Sheriff's Office"
 TABLES = [
@@ -21,6 +22,16 @@ TABLES = [
     catalog.SCENARIO_DEFINITIONS,
     catalog.SCENARIO_RESULTS,
     catalog.SNAPSHOTS,
+    catalog.CLEAN_AGREEMENTS,
+    catalog.GEO_STATES,
+    catalog.GEO_COUNTIES,
+    catalog.GEO_PLACES,
+    catalog.GEO_PLACE_COUNTY_PARTS,
+    catalog.AGENCY_JURISDICTIONS,
+    catalog.AGENCY_COUNTIES,
+    catalog.HISTORY_AGREEMENTS,
+    catalog.HISTORY_GAPS,
+    catalog.HISTORY_LINKS,
 ]
 SHA = "ab" * 32
 
@@ -136,15 +147,68 @@ def tiny() -> duckdb.DuckDBPyConnection:
     insert(
         con,
         "raw.snapshots",
-        {"snapshot_key": "k", "snapshot_date": dt.date(2026, 5, 18), "sha256": SHA, "status": "usable"},
+        {
+            "snapshot_key": "k",
+            "snapshot_date": dt.date(2026, 5, 18),
+            "snapshot_at": dt.datetime(2026, 5, 18, 9),
+            "sha256": SHA,
+            "status": "usable",
+            "list_kind": "participating",
+        },
     )
+    insert(con, "geo.states", {"state_code": "TX", "state_name": "Texas", "population": 31_000_000})
+    insert(
+        con,
+        "geo.counties",
+        {"county_fips": "48453", "state_code": "TX", "county_name": "Travis County", "population": 1_300_000},
+    )
+    for key, name, level in (
+        ("EVIL", HOSTILE, "county"),
+        ("TRAVIS COUNTY SHERIFFS OFFICE", "Travis County Sheriff's Office", "county"),
+    ):
+        insert(
+            con,
+            "geo.agency_jurisdictions",
+            {
+                "state_code": "TX",
+                "agency_key": key,
+                "agency_name": name,
+                "jurisdiction_level": level,
+                "county_fips": "48453",
+                "population": 1_300_000,
+                "ice_level": "county",
+                "match_method": "county name",
+            },
+        )
+    for model, key, name in (
+        ("TFM", "EVIL", HOSTILE),
+        ("JEM", "EVIL", HOSTILE),
+        ("TFM", "TRAVIS COUNTY SHERIFFS OFFICE", "Travis County Sheriff's Office"),
+    ):
+        insert(
+            con,
+            "history.agreements",
+            {
+                "agreement_id": f"{key}-{model}",
+                "state_code": "TX",
+                "agency_key": key,
+                "agency_name": name,
+                "model": model,
+                "status": "active",
+                "first_snapshot_key": "k",
+                "last_snapshot_key": "k",
+                "moa_url": "javascript:alert(1)" if model == "TFM" and key == "EVIL" else None,
+            },
+        )
     yield con
     con.close()
 
 
 @pytest.fixture(scope="module")
-def page(tiny) -> str:
-    return report.render_report(report.read_report(tiny, None), dt.datetime(2026, 5, 18, 12, tzinfo=dt.UTC))
+def page(tiny, tmp_path_factory: pytest.TempPathFactory) -> str:
+    paths = Paths(data_dir=tmp_path_factory.mktemp("data"), reference_dir=PROJECT_ROOT / "data" / "reference")
+    content = report.read_report(tiny, None, paths)
+    return report.render_report(content, dt.datetime(2026, 5, 18, 12, tzinfo=dt.UTC))
 
 
 def test_a_name_holding_markup_stays_text(page: str) -> None:
@@ -203,8 +267,8 @@ def test_inlined_scripts_cannot_close_their_element() -> None:
 
 
 def test_values_become_plain_json() -> None:
-    assert report.json_value(dt.date(2025, 12, 8)) == "2025-12-08"
-    assert report.json_value(float("nan")) is None
+    assert report_model.json_value(dt.date(2025, 12, 8)) == "2025-12-08"
+    assert report_model.json_value(float("nan")) is None
     assert report.whole_number(1843) == "1,843" and report.signed_number(-9) == "-9"
     assert report.percent(0.655) == "65.5%"
 
