@@ -469,6 +469,7 @@
       seen[date] = (seen[date] || 0) + 1;
       var option = element("option", date + (seen[date] > 1 ? " (earlier file of that day)" : ""));
       option.value = String(i);
+      option.dataset.key = model.lists[i].snapshot_key;
       select.appendChild(option);
     }
     select.addEventListener("change", function () {
@@ -661,7 +662,7 @@
     figures.counties = result.counties;
     return figures;
   }
-  window.g287 = { simulate: simulateForScripts, openAgency: function (state, slug) { window.location.hash = "agency=" + state + "/" + slug; } };
+  window.g287 = { simulate: simulateForScripts, csvText: csvText, openAgency: function (state, slug) { window.location.hash = "agency=" + state + "/" + slug; } };
 
   var agreementColumns = [
     { key: "agency", header: true, kind: "agency" }, { key: "state" }, { key: "county" }, { key: "level" }, { key: "model" },
