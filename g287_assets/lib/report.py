@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import subprocess
 import tempfile
@@ -229,9 +230,27 @@ def growth_spec(timeline: pd.DataFrame) -> dict:
     return fit_to_container(charts.timeline_chart(timeline).to_dict())
 
 
+def axis_top(highest: int, most_ticks: int = 8) -> int:
+    """The smallest multiple of a round step (1, 2 or 5 times a power of ten, at most `most_ticks` steps) at or
+    above `highest`: the top of an axis whose last label is above every bar."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if math.ceil(highest / step) <= most_ticks:
+                return max(step, math.ceil(highest / step) * step)
+        power *= 10
+
+
 def cancellations_spec(con: duckdb.DuckDBPyConnection) -> dict:
+    """The cancellations chart with its y axis ending on a labelled value above the tallest stack (Vega-Lite's
+    own domain of a stacked, layered bar ended at the stack's top, so the tallest bars ran past the labels)."""
     cancellations = con.execute("SELECT * FROM history.cancellations").df()
-    return fit_to_container(charts.cancellations_chart(cancellations).to_dict())
+    spec = fit_to_container(charts.cancellations_chart(cancellations).to_dict())
+    monthly = charts.cancellations_by_month(cancellations)
+    highest = int(monthly.groupby("month").cancellations.sum().max()) if len(monthly) else 0
+    bars = spec["layer"][0]["encoding"]["y"]
+    bars["scale"] = {"domain": [0, axis_top(max(highest, 1))], "nice": False}
+    return spec
 
 
 def county_map_spec(con: duckdb.DuckDBPyConnection, topology: dict, list_date: str) -> dict:

@@ -381,6 +381,15 @@
   });
   window.addEventListener("hashchange", openAgencyFromHash);
 
+  /* Names the template wrote (the corrections) become links to their agency's record when it has one. */
+  function linkWrittenNames() {
+    document.querySelectorAll("[data-agency-state]").forEach(function (node) {
+      var name = node.textContent;
+      var link = agencyLink(node.dataset.agencyState, window.g287Model.agencyKey(name), name);
+      if (link.nodeType === Node.ELEMENT_NODE) { node.replaceChildren(link); }
+    });
+  }
+
   function setUpAgencyFinder() {
     var form = document.getElementById("agency-finder");
     var input = document.getElementById("agency-find");
@@ -692,6 +701,7 @@
   drawChart("county-map", data.charts.map);
   keepAnchorsBelowHeader();
   setUpAgencyFinder();
+  linkWrittenNames();
   setUpDateControl();
   setUpSimulator();
   openAgencyFromHash();
