@@ -56,7 +56,11 @@ def test_the_page_loads_offline_without_errors(browser_page) -> None:
     page, errors, requests = browser_page
     assert errors == []
     assert [url for url in requests if not url.startswith(("file:", "data:", "blob:"))] == []
+    # The map is drawn when it nears the screen (it costs Vega seconds), so the reader scrolls to it first.
+    page.locator("#county-map").scroll_into_view_if_needed()
+    page.wait_for_selector("#county-map svg, #county-map canvas", timeout=30_000)
     assert page.locator("#county-map svg, #county-map canvas").count() == 1
+    assert errors == []
 
 
 def test_overview_figures_equal_the_database(browser_page, built_archive: Path) -> None:

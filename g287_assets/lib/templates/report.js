@@ -235,10 +235,11 @@
     return raw !== "" && !Number.isNaN(number) ? number : raw;
   }
 
-  function drawChart(id, spec) {
+  /* Charts are SVG; maps are canvas, which draws their 3,000 counties in a fraction of SVG's time. */
+  function drawChart(id, spec, renderer) {
     var element = document.getElementById(id);
     if (!element || !spec || typeof window.vegaEmbed !== "function") { return; }
-    window.vegaEmbed(element, spec, { actions: false, renderer: "svg" }).catch(function (error) {
+    window.vegaEmbed(element, spec, { actions: false, renderer: renderer || "svg" }).catch(function (error) {
       element.textContent = "This chart could not be drawn: " + error;
     });
   }
@@ -494,7 +495,7 @@
         ? "The figures, the state table and the map show the newest list."
         : "The figures, the state table and the map show the list of " + date + " (rebuilt from history.agreements and history.gaps).";
       var spec = mapSpecFor(figures, "ICE's participating list of " + date + ".");
-      if (spec) { drawChart("county-map", position === model.newest ? data.charts.map : spec); }
+      drawWhenVisible("county-map", position === model.newest ? data.charts.map : spec);
     });
   }
 
@@ -528,8 +529,6 @@
     var names = stateNames();
     var scenario = { steps: [], baseline: null };
     var mapTimer = null;
-    var pendingMap = null;
-    var mapVisible = false;
     model.allStateCodes().forEach(function (code) {
       var option = element("option", code + (names.get(code) ? " · " + names.get(code) : ""));
       option.value = code;
@@ -603,26 +602,9 @@
           numberFormat.format(a.agencies), numberFormat.format(b.population_covered), numberFormat.format(a.population_covered),
           signed(a.population_covered - b.population_covered)]);
       }));
-      pendingMap = function () {
-        var spec = mapSpecFor(result, "Scenario on ICE's list of " + result.list_date + ": " + (scenario.steps.map(describeStep).join("; ") || "no change"));
-        if (spec) { drawChart("simulator-map", spec); }
-      };
-      if (mapVisible) { drawMapSoon(); }
-    }
-
-    /* The scenario map is drawn once it is on screen (drawing 3,000 counties costs a second at load). */
-    function drawMapSoon() {
+      var spec = mapSpecFor(result, "Scenario on ICE's list of " + result.list_date + ": " + (scenario.steps.map(describeStep).join("; ") || "no change"));
       window.clearTimeout(mapTimer);
-      mapTimer = window.setTimeout(function () { if (pendingMap) { pendingMap(); pendingMap = null; } }, 50);
-    }
-    var mapElement = document.getElementById("simulator-map");
-    if (mapElement && "IntersectionObserver" in window) {
-      new IntersectionObserver(function (entries) {
-        mapVisible = entries.some(function (entry) { return entry.isIntersecting; });
-        if (mapVisible) { drawMapSoon(); }
-      }, { rootMargin: "400px" }).observe(mapElement);
-    } else {
-      mapVisible = true;
+      mapTimer = window.setTimeout(function () { drawWhenVisible("simulator-map", spec); }, 50);
     }
 
     form.addEventListener("submit", function (event) {
@@ -673,6 +655,30 @@
   }
   window.g287 = { simulate: simulateForScripts, csvText: csvText, openAgency: function (state, slug) { window.location.hash = "agency=" + state + "/" + slug; } };
 
+  /* Maps are drawn once they come near the screen: 3,000 counties cost Vega a couple of seconds, which would
+     otherwise hold the whole page up at load. The newest spec given for a map is the one drawn. */
+  var lazyCharts = new Map();
+  var chartObserver = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      var state = lazyCharts.get(entry.target.id);
+      state.visible = entry.isIntersecting;
+      if (state.visible && state.spec) { drawChart(entry.target.id, state.spec, "canvas"); state.spec = null; }
+    });
+  }, { rootMargin: "600px" }) : null;
+
+  function drawWhenVisible(id, spec) {
+    var target = document.getElementById(id);
+    if (!target || !spec) { return; }
+    if (!chartObserver) { drawChart(id, spec, "canvas"); return; }
+    var state = lazyCharts.get(id);
+    if (!state) {
+      state = { visible: false, spec: null };
+      lazyCharts.set(id, state);
+      chartObserver.observe(target);
+    }
+    if (state.visible) { drawChart(id, spec, "canvas"); } else { state.spec = spec; }
+  }
+
   var agreementColumns = [
     { key: "agency", header: true, kind: "agency" }, { key: "state" }, { key: "county" }, { key: "level" }, { key: "model" },
     { key: "signed" }, { key: "first_seen" }, { key: "population", kind: "number" }, { key: "moa", kind: "link" }
@@ -698,7 +704,7 @@
   document.querySelectorAll("table.sortable").forEach(sortableTable);
   drawChart("growth-chart", data.charts.growth);
   drawChart("cancellations-chart", data.charts.cancellations);
-  drawChart("county-map", data.charts.map);
+  drawWhenVisible("county-map", data.charts.map);
   keepAnchorsBelowHeader();
   setUpAgencyFinder();
   linkWrittenNames();

@@ -184,6 +184,12 @@
     return this.codes;
   };
 
+  function holdsAny(models, wanted) {
+    if (!models) { return false; }
+    for (var m = 0; m < MODELS.length; m++) { if (wanted.has(MODELS[m]) && models.has(MODELS[m])) { return true; } }
+    return false;
+  }
+
   function inSet(set, value) { return !set || set.has(value); }
 
   /* sign: each selected agency gains the model (pending ones: the models they asked for) unless it holds it;
@@ -204,9 +210,8 @@
       if (selection.max_population !== undefined && !(agency.population !== null && agency.population <= selection.max_population)) { return; }
       if (selection.pending && !agency.requested) { return; }
       if (selection.agencies && !selection.agencies.has(agency.state + "|" + agency.key)) { return; }
-      var holds = function (set) { return Boolean(models) && Array.from(set).some(function (m) { return models.has(m); }); };
-      if (selection.holding && !holds(selection.holding)) { return; }
-      if (selection.not_holding && holds(selection.not_holding)) { return; }
+      if (selection.holding && !holdsAny(models, selection.holding)) { return; }
+      if (selection.not_holding && holdsAny(models, selection.not_holding)) { return; }
       (requested ? agency.requested : [model]).forEach(function (signing) {
         if (!models || !models.has(signing)) {
           added.push({ agency: agency, model: signing, signed: null, level: agency.level, operation: number });
@@ -254,60 +259,91 @@
     };
   }
 
+  var MODEL_INDEX = { JEM: 0, WSO: 1, TFM: 2 };
+  var ANY = 3;
+
+  /* An agency's county footprint, worked out once: each county it touches, the residents it counts there
+     (the whole county for a sheriff or jail), whether it is its principal county, and a number standing for
+     (agency key, level, residents), the tuple coverage.sql counts residents of once per county and model. */
+  Model.prototype.partsOf = function (agency) {
+    if (agency.parts) { return agency.parts; }
+    var counties = this.counties;
+    var tokens = this.tokens || (this.tokens = new Map());
+    var level = agency.jurisdictionLevel;
+    agency.parts = (agency.footprint || [[agency.county, null]]).map(function (part) {
+      var county = counties.get(part[0]);
+      var residents = level === "county" ? (county ? county.population : null) : part[1];
+      var name = agency.key + "|" + level + "|" + residents;
+      if (!tokens.has(name)) { tokens.set(name, tokens.size); }
+      return { fips: part[0], residents: residents, principal: agency.county !== null && part[0] === agency.county, token: tokens.get(name) };
+    });
+    return agency.parts;
+  };
+
   /* Population covered and counts, per county, state and nation: coverage.sql's rule. */
   Model.prototype.coverage = function (run) {
     var counties = this.counties;
     var perCounty = new Map();
-    function countyEntry(fips) {
-      var entry = perCounty.get(fips);
-      if (!entry) {
-        entry = { seen: new Set(), countyAgency: {}, local: {}, agreements: 0, agencies: new Set(), jem: 0, wso: 0, tfm: 0 };
-        perCounty.set(fips, entry);
-      }
-      return entry;
-    }
-    run.forEach(function (agreement) {
+    for (var r = 0; r < run.length; r++) {
+      var agreement = run[r];
       var agency = agreement.agency;
-      var level = agency.jurisdictionLevel;
-      if (!LOCAL[level]) { return; }
-      var footprint = agency.footprint || [[agency.county, null]];
-      footprint.forEach(function (part) {
-        var fips = part[0];
-        var county = counties.get(fips);
-        var residents = level === "county" ? (county ? county.population : null) : part[1];
-        var entry = countyEntry(fips);
-        if (agency.county !== null && fips === agency.county) {
+      if (!LOCAL[agency.jurisdictionLevel]) { continue; }
+      var isCounty = agency.jurisdictionLevel === "county";
+      var model = MODEL_INDEX[agreement.model];
+      var parts = this.partsOf(agency);
+      for (var p = 0; p < parts.length; p++) {
+        var part = parts[p];
+        var entry = perCounty.get(part.fips);
+        if (!entry) {
+          entry = { seen: new Set(), countyAgency: [false, false, false, false], local: [null, null, null, null],
+            agreements: 0, agencies: new Set(), byModel: [0, 0, 0] };
+          perCounty.set(part.fips, entry);
+        }
+        if (part.principal) {
           entry.agreements += 1;
           entry.agencies.add(agency.id);
-          entry[agreement.model.toLowerCase()] += 1;
+          entry.byModel[model] += 1;
         }
-        /* Residents are summed over distinct (agency, level, residents), per model and for any model. */
-        [agreement.model, "ANY"].forEach(function (model) {
-          var seen = model + "|" + agency.key + "|" + level + "|" + residents;
-          if (entry.seen.has(seen)) { return; }
+        /* Residents are summed over distinct (agency key, level, residents), per model and for any model. */
+        for (var m = 0; m < 2; m++) {
+          var slot = m === 0 ? model : ANY;
+          var seen = part.token * 4 + slot;
+          if (entry.seen.has(seen)) { continue; }
           entry.seen.add(seen);
-          if (level === "county") { entry.countyAgency[model] = true; }
-          else if (residents !== null) { entry.local[model] = (entry.local[model] || 0) + residents; }
-        });
-      });
-    });
+          if (isCounty) { entry.countyAgency[slot] = true; }
+          else if (part.residents !== null) { entry.local[slot] = (entry.local[slot] || 0) + part.residents; }
+        }
+      }
+    }
     var countyResults = {};
     perCounty.forEach(function (entry, fips) {
       var county = counties.get(fips);
       if (!county) { return; }
-      var covered = function (model) {
-        if (entry.countyAgency[model]) { return county.population; }
-        if (!(model in entry.local)) { return 0; }
-        return county.population === null ? entry.local[model] : Math.min(entry.local[model], county.population);
+      var covered = function (slot) {
+        if (entry.countyAgency[slot]) { return county.population; }
+        if (entry.local[slot] === null) { return 0; }
+        return county.population === null ? entry.local[slot] : Math.min(entry.local[slot], county.population);
       };
       countyResults[fips] = {
         state_code: county.state_code, agreements: entry.agreements, agencies: entry.agencies.size,
-        jem: entry.jem, wso: entry.wso, tfm: entry.tfm, population_covered: covered("ANY"),
-        population_covered_jem: covered("JEM"), population_covered_wso: covered("WSO"), population_covered_tfm: covered("TFM")
+        jem: entry.byModel[0], wso: entry.byModel[1], tfm: entry.byModel[2], population_covered: covered(ANY),
+        population_covered_jem: covered(0), population_covered_wso: covered(1), population_covered_tfm: covered(2)
       };
     });
     return this.summarize(run, countyResults);
   };
+
+  function count(target, agreement, notFound) {
+    target.agreements += 1;
+    target[agreement.model.toLowerCase()] += 1;
+    if (notFound) { target.agreements_not_found += 1; }
+  }
+
+  function addTo(sets, scope, id) {
+    var set = sets.get(scope);
+    if (!set) { set = new Set(); sets.set(scope, set); }
+    set.add(id);
+  }
 
   Model.prototype.summarize = function (run, countyResults) {
     var states = {};
@@ -317,36 +353,38 @@
       states[row.state_code] = Object.assign(emptyFigures(), { population: row.population });
       national.population += row.population || 0;
     });
-    var agencies = { national: new Set() };
-    var statewide = { national: new Set() };
-    run.forEach(function (agreement) {
+    var agencies = new Map([["", new Set()]]);
+    var statewide = new Map([["", new Set()]]);
+    for (var r = 0; r < run.length; r++) {
+      var agreement = run[r];
       var agency = agreement.agency;
       var figures = states[agency.state] || (states[agency.state] = Object.assign(emptyFigures(), { population: null }));
-      [figures, national].forEach(function (target) {
-        target.agreements += 1;
-        target[agreement.model.toLowerCase()] += 1;
-        if (!agency.jurisdictionLevel || agency.jurisdictionLevel === "other") { target.agreements_not_found += 1; }
-      });
-      [agency.state, "national"].forEach(function (scope) {
-        (agencies[scope] || (agencies[scope] = new Set())).add(agency.id);
-        if (agency.jurisdictionLevel === "state") { (statewide[scope] || (statewide[scope] = new Set())).add(agency.id); }
-      });
-    });
+      var notFound = !agency.jurisdictionLevel || agency.jurisdictionLevel === "other";
+      count(figures, agreement, notFound);
+      count(national, agreement, notFound);
+      addTo(agencies, agency.state, agency.id);
+      addTo(agencies, "", agency.id);
+      if (agency.jurisdictionLevel === "state") {
+        addTo(statewide, agency.state, agency.id);
+        addTo(statewide, "", agency.id);
+      }
+    }
+    var coveredNames = ["population_covered", "population_covered_jem", "population_covered_wso", "population_covered_tfm"];
     Object.keys(countyResults).forEach(function (fips) {
       var county = countyResults[fips];
-      var figures = states[county.state_code];
-      if (!figures) { return; }
-      ["population_covered", "population_covered_jem", "population_covered_wso", "population_covered_tfm"].forEach(function (name) {
-        figures[name] += county[name];
+      var target = states[county.state_code];
+      if (!target) { return; }
+      coveredNames.forEach(function (name) {
+        target[name] += county[name];
         national[name] += county[name];
       });
     });
     Object.keys(states).forEach(function (code) {
-      states[code].agencies = agencies[code] ? agencies[code].size : 0;
-      states[code].statewide_agencies = statewide[code] ? statewide[code].size : 0;
+      states[code].agencies = agencies.has(code) ? agencies.get(code).size : 0;
+      states[code].statewide_agencies = statewide.has(code) ? statewide.get(code).size : 0;
     });
-    national.agencies = agencies.national.size;
-    national.statewide_agencies = statewide.national.size;
+    national.agencies = agencies.get("").size;
+    national.statewide_agencies = statewide.get("").size;
     return Object.assign(national, { states: states, counties: countyResults });
   };
 
