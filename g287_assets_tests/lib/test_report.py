@@ -134,8 +134,22 @@ def tiny() -> duckdb.DuckDBPyConnection:
         "scenarios.definitions",
         {
             "scenario": "texas_ban",
+            "title": "Texas bans 287(g)",
             "description": "Texas <b>bans</b> 287(g).",
+            "status": "ran",
             "operations": "1. end: states TX",
+        },
+    )
+    insert(
+        con,
+        "scenarios.definitions",
+        {
+            "scenario": "before_the_archive",
+            "title": "The program in 2001",
+            "description": "The program before ICE's first list.",
+            "status": "not_applicable",
+            "status_reason": "no usable participating list on or before 2001-01-01",
+            "operations": "1. as_of 2001-01-01",
         },
     )
     insert(con, "scenarios.results", {"scenario": "texas_ban", "agreements": 0, "delta_agreements": -3})
@@ -275,3 +289,45 @@ def test_values_become_plain_json() -> None:
 
 def test_without_chromium_there_is_no_screenshot(tmp_path) -> None:
     assert not report.chromium_screenshot(tmp_path / "index.html", tmp_path / "shot.png", tmp_path / "none")
+
+
+def test_a_preset_that_did_not_run_shows_why(page: str) -> None:
+    article = page[page.index('id="scenario-before_the_archive"') :]
+    article = article[: article.index("</article>")]
+    assert "The program in 2001" in article
+    assert "Not run on this history: no usable participating list on or before 2001-01-01" in article
+    assert "By state" not in article and "load-preset" not in article
+    assert ">Texas bans 287(g)</h3>" in page
+
+
+def test_the_model_holds_each_agency_and_agreement_once(page: str) -> None:
+    """The simulator's data: the listed agencies (a key travels only when its name does not give it) and the
+    history rows with the positions of their lists; the markup in a name stays text in the JSON."""
+    model = report.embedded_data(page)["model"]
+    agencies = model["agencies"]
+    assert sorted(agencies["agency_name"]) == sorted([HOSTILE, "Travis County Sheriff's Office"])
+    keys = dict(zip(agencies["agency_name"], agencies["key"], strict=True))
+    assert keys == {HOSTILE: "EVIL", "Travis County Sheriff's Office": None}
+    assert model["seats"]["agency_name"] == []  # Travis County's sheriff is listed: no Census seat for it
+    assert model["lists"] == {"snapshot_key": ["k"], "snapshot_date": ["2026-05-18"]}
+    history = model["history"]
+    assert sorted(history["agreement_id"]) == ["EVIL-JEM", "EVIL-TFM", "TRAVIS COUNTY SHERIFFS OFFICE-TFM"]
+    assert set(history["first"]) == set(history["last"]) == {0}
+    assert history["moa_url"] == [None, None, None]  # javascript: is never a link
+    assert "<script>alert(1)" not in page
+
+
+def test_the_cancellations_axis_ends_on_a_label_above_the_tallest_month(tiny) -> None:
+    assert [report.axis_top(h) for h in (1, 7, 9, 13, 17, 41, 99, 101, 1843)] == [
+        1,
+        7,
+        10,
+        14,
+        20,
+        50,
+        100,
+        120,
+        2000,
+    ]
+    spec = report.cancellations_spec(tiny)
+    assert spec["layer"][0]["encoding"]["y"]["scale"] == {"domain": [0, 1], "nice": False}
