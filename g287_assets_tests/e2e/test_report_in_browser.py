@@ -93,3 +93,16 @@ def test_a_state_filter_gives_the_database_count(browser_page, built_archive: Pa
     screenshot = tmp_path / "report.png"
     page.screenshot(path=str(screenshot))
     assert screenshot.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("anchor", ["canceled", "scenarios", "corrections"])
+def test_a_place_reached_from_a_link_starts_below_the_sticky_header(browser_page, anchor: str) -> None:
+    page, _, _ = browser_page
+    page.set_viewport_size({"width": 1300, "height": 900})
+    page.evaluate(f"window.location.hash = '{anchor}'")
+    page.wait_for_function(f"Math.abs(document.getElementById('{anchor}').getBoundingClientRect().top) < 400")
+    header_bottom = page.evaluate("document.querySelector('header.site').getBoundingClientRect().bottom")
+    target_top = page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
+    assert header_bottom > 60  # the header is sticky and tall
+    assert header_bottom <= target_top <= header_bottom + 40
+    page.evaluate("window.location.hash = ''")

@@ -290,19 +290,24 @@ def test_the_date_control_shows_the_timeline(browser_page, built_archive: Path) 
     page, _, _ = browser_page
     with duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True) as con:
         checked = con.execute(
-            "SELECT t.snapshot_key, t.snapshot_date, t.agreements, t.agencies, coalesce(s.agreements, 0) "
+            "SELECT t.snapshot_key, t.snapshot_date, t.agreements, t.agencies, coalesce(s.agreements, 0), "
+            "t.tfm, t.level_county "
             "FROM history.timeline t LEFT JOIN history.timeline_by_state s "
             "ON s.snapshot_key = t.snapshot_key AND s.state_code = 'TX' "
             "ORDER BY t.snapshot_at DESC LIMIT 3 OFFSET 40"
         ).fetchall()
     assert len(checked) == 3
-    for key, day, agreements, agencies, texas in checked:
+    for key, day, agreements, agencies, texas, tfm, county in checked:
         page.select_option("#as-of", page.locator(f"#as-of option[data-key='{key}']").get_attribute("value"))
         assert page.inner_text("#figure-list-date") == day.isoformat()
         assert int(page.inner_text("#figure-agreements").replace(",", "")) == agreements
         assert int(page.inner_text("#figure-agencies").replace(",", "")) == agencies
         texas_cells = page.locator("#state-table tbody tr[data-state=TX] td")
         assert int(texas_cells.first.inner_text().replace(",", "")) == texas
+        tfm_cell = page.locator("#model-table tbody tr[data-value=TFM] td").first
+        county_cell = page.locator("#level-table tbody tr[data-value=county] td").first
+        assert int(tfm_cell.inner_text().replace(",", "")) == tfm
+        assert int(county_cell.inner_text().replace(",", "")) == county
     page.select_option("#as-of", "")
     assert page.inner_text("#figure-list-date") == page.evaluate("window.g287.simulate([]).list_date")
 

@@ -470,6 +470,23 @@
     }));
   }
 
+  /* The by-model and by-level tables of a run: agreements and distinct agencies per value (0 when none). */
+  function fillBreakdown(tableId, run, valueOf) {
+    var counts = new Map();
+    run.forEach(function (agreement) {
+      var value = valueOf(agreement);
+      var entry = counts.get(value) || { agreements: 0, agencies: new Set() };
+      entry.agreements += 1;
+      entry.agencies.add(agreement.agency.id);
+      counts.set(value, entry);
+    });
+    document.querySelectorAll("#" + tableId + " tbody tr").forEach(function (tr) {
+      var entry = counts.get(tr.dataset.value) || { agreements: 0, agencies: new Set() };
+      tr.cells[1].textContent = numberFormat.format(entry.agreements);
+      tr.cells[2].textContent = numberFormat.format(entry.agencies.size);
+    });
+  }
+
   function setUpDateControl() {
     var select = document.getElementById("as-of");
     var note = document.getElementById("as-of-note");
@@ -485,6 +502,9 @@
     select.addEventListener("change", function () {
       var position = select.value === "" ? model.newest : Number(select.value);
       var figures = model.baselineAt(position).figures;
+      var run = model.baselineAt(position).run;
+      fillBreakdown("model-table", run, function (agreement) { return agreement.model; });
+      fillBreakdown("level-table", run, function (agreement) { return agreement.level; });
       var date = model.lists[position].snapshot_date;
       document.getElementById("figure-agreements").textContent = numberFormat.format(figures.agreements);
       document.getElementById("figure-agencies").textContent = numberFormat.format(figures.agencies);
