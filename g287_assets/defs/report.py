@@ -30,6 +30,19 @@ SOURCE_TABLES = [
     catalog.SCENARIO_DEFINITIONS,
     catalog.SCENARIO_RESULTS,
     catalog.SNAPSHOTS,
+    # What the page's simulator, date control and agency records read.
+    catalog.HISTORY_AGREEMENTS,
+    catalog.HISTORY_GAPS,
+    catalog.HISTORY_LINKS,
+    catalog.CLEAN_AGREEMENTS,
+    catalog.GEO_STATES,
+    catalog.GEO_COUNTIES,
+    catalog.GEO_PLACES,
+    catalog.GEO_PLACE_COUNTY_PARTS,
+    catalog.AGENCY_JURISDICTIONS,
+    catalog.AGENCY_COUNTIES,
+    catalog.SCENARIO_PENDING_AGENCIES,
+    catalog.SCENARIO_PENDING_AGENCY_COUNTIES,
 ]
 # Where the preview comes from; a test points it elsewhere to exercise the fallback without Chromium.
 CHROMIUM = pages.CHROMIUM
@@ -56,10 +69,11 @@ def preview_image(page: Path, content: pages.ReportContent) -> tuple[bytes, str]
     deps=[PUBLISHED, *(table_key(table) for table in SOURCE_TABLES)],
     description=(
         "The report: one self-contained HTML page (data/report/index.html) that opens from disk with no "
-        "network: overview (agreements and agencies by model, level and state, growth since January 2025), "
-        "the active agreements (searchable, filterable, sortable), the canceled ones (after 2025-12-08 by "
-        "default) with ICE's corrections apart, the county map, the scenarios and the sources (every ICE "
-        "file's date and sha256). Every figure is read from the published tables."
+        "network: overview (agreements and agencies by model, level and state, growth since January 2025, "
+        "and the same on any earlier usable list), the active agreements (searchable, filterable, sortable, "
+        "paged, downloadable as CSV), the canceled ones (after 2025-12-08 by default) with ICE's corrections "
+        "apart, the county map, a scenario simulator beside the presets, each agency's record, and the "
+        "sources (every ICE file's date and sha256). Every figure is read from the published tables."
     ),
 )
 def report(
