@@ -344,3 +344,25 @@ def test_csv_cells_never_run_as_formulas(browser_page) -> None:  # noqa: F811
         ["'-1+2", ""],
         ["Plain, Sheriff", "0"],
     ]
+
+
+def test_a_preset_loads_into_the_simulator(browser_page) -> None:  # noqa: F811
+    page, _, _ = browser_page
+    page.click("button.load-preset[data-preset=texas_sb8_sheriffs]")
+    assert page.inner_text("#simulator-steps").startswith(
+        "sign JEM: states TX, level county, not holding JEM/WSO"
+    )
+    assert page.input_value("#sim-level") == "county" and page.input_value("#sim-model") == "JEM"
+    assert page.eval_on_selector("#sim-states", "s => Array.from(s.selectedOptions).map(o => o.value)") == [
+        "TX"
+    ]
+    expected = page.evaluate(
+        "window.g287.simulate([{sign: {model: 'JEM', states: ['TX'], level: 'county', not_holding: ['JEM', 'WSO']}}])"
+    )
+    after = page.locator("#simulator-national tbody tr").first.locator("td").nth(1).inner_text()
+    assert (
+        int(after.replace(",", ""))
+        == expected["agreements"]
+        > page.evaluate("window.g287.simulate([]).agreements")
+    )
+    page.click("#sim-clear")

@@ -627,6 +627,25 @@
       mapTimer = window.setTimeout(function () { drawWhenVisible("simulator-map", spec); }, 50);
     }
 
+    /* The controls show a preset's first sign or end step, ready to be changed and added again. */
+    function showStepInForm(steps) {
+      var step = steps.find(function (item) { return item.sign || item.end; });
+      if (!step) { return; }
+      var action = step.sign ? "sign" : "end";
+      var body = step[action];
+      var setValue = function (name, value) { form.elements[name].value = value; };
+      setValue("action", action);
+      if (typeof body.model === "string" && window.g287Model.MODELS.indexOf(body.model) >= 0) { setValue("model", body.model); }
+      setValue("level", typeof body.level === "string" ? body.level : "");
+      var chosen = new Set([].concat(body.states || []));
+      Array.from(states.options).forEach(function (option) { option.selected = chosen.has(option.value); });
+      var notHolding = new Set([].concat(body.not_holding || []));
+      form.querySelectorAll("input[name=not_holding]").forEach(function (input) {
+        input.checked = notHolding.has(input.value);
+        input.disabled = action !== "sign";
+      });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       scenario.steps.push(stepFromForm());
@@ -645,6 +664,7 @@
         var preset = data.presets.find(function (p) { return p.scenario === button.dataset.preset; });
         scenario.steps = JSON.parse(JSON.stringify(preset.operations));
         scenario.baseline = preset.baseline_requested || null;
+        showStepInForm(scenario.steps);
         render();
         document.getElementById("simulator-title").scrollIntoView();
       });
