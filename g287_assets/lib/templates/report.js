@@ -559,7 +559,7 @@
       var values = new FormData(form);
       var action = values.get("action");
       var body = {};
-      if (action === "sign" || values.get("model")) { body.model = values.get("model"); }
+      if (values.get("model")) { body.model = values.get("model"); }
       var chosen = values.getAll("states");
       if (chosen.length) { body.states = chosen; }
       if (values.get("level")) { body.level = values.get("level"); }
@@ -635,7 +635,7 @@
       var body = step[action];
       var setValue = function (name, value) { form.elements[name].value = value; };
       setValue("action", action);
-      if (typeof body.model === "string" && window.g287Model.MODELS.indexOf(body.model) >= 0) { setValue("model", body.model); }
+      setValue("model", typeof body.model === "string" && window.g287Model.MODELS.indexOf(body.model) >= 0 ? body.model : "");
       setValue("level", typeof body.level === "string" ? body.level : "");
       var chosen = new Set([].concat(body.states || []));
       Array.from(states.options).forEach(function (option) { option.selected = chosen.has(option.value); });
@@ -693,7 +693,7 @@
     figures.counties = result.counties;
     return figures;
   }
-  window.g287 = { simulate: simulateForScripts, csvText: csvText, openAgency: function (state, slug) { window.location.hash = "agency=" + state + "/" + slug; } };
+  window.g287 = { simulate: simulateForScripts, csvText: csvText };
 
   /* Maps are drawn once they come near the screen: 3,000 counties cost Vega a couple of seconds, which would
      otherwise hold the whole page up at load. The newest spec given for a map is the one drawn. */
