@@ -33,6 +33,7 @@ from g287_assets.lib.jurisdictions import (
     places_table,
     states_table,
 )
+from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
 from g287_assets.lib.shipped import MANIFEST, ShippedHistory
 from g287_assets.lib.warehouse import replace_table
@@ -180,11 +181,18 @@ ORDER BY seen.state_code, seen.agency_key
 
 
 def load_overrides(files: G287Files) -> pd.DataFrame:
-    """The reviewed jurisdiction decisions; an absent table means no override, not an error."""
+    """The reviewed jurisdiction decisions, each with the agency key cleaning gives its name; an absent table
+    means no override, not an error."""
     path = files.paths.reference_dir / "jurisdiction_overrides.csv"
     if not path.is_file():
         return pd.DataFrame(columns=OVERRIDE_COLUMNS)
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    overrides = pd.read_csv(path, dtype=str, keep_default_na=False)
+    reference = load_reference(files.paths.reference_dir)
+    keys = [
+        reference.agency_key_of(state.strip().upper(), name)
+        for state, name in zip(overrides["state_code"], overrides["agency_name"], strict=True)
+    ]
+    return overrides.assign(agency_key=keys)
 
 
 def with_ice_columns(jurisdictions: pd.DataFrame, agencies: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.history import HistoryStats, build_history, read_manual_links, unmatched_manual_rows
+from g287_assets.lib.reference import load_reference
 
 MANUAL_LINKS_FILE = "agreement_links.csv"
 INPUTS = [dg.AssetKey(["raw", "snapshots"]), dg.AssetKey(["clean", "agreements"])]
@@ -49,6 +50,7 @@ PREVIEW_COLUMNS = {
         "review_reason",
     ],
     catalog.HISTORY_AGENCIES: ["state_code", "agency_name", "status", "models_now", "models_before"],
+    catalog.HISTORY_AGENCY_ALIASES: ["state_code", "alias_names", "agency_key", "method", "rules"],
     catalog.HISTORY_PENDING_AGENCIES: [
         "state_code",
         "agency_name",
@@ -95,7 +97,7 @@ def history_spec(table: catalog.Table) -> dg.AssetSpec:
 def history_tables(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDBResource):
     links = read_manual_links(files.paths.reference_dir / MANUAL_LINKS_FILE)
     with duckdb.get_connection() as con:
-        stats = build_history(con, links)
+        stats = build_history(con, links, reference=load_reference(files.paths.reference_dir))
         results = [table_result(con, table) for table in catalog.HISTORY_TABLES]
     context.log.info(
         f"history: {stats.agreements:,} agreements ({stats.active:,} active, {stats.ended:,} ended, "

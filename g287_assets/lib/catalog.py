@@ -156,7 +156,13 @@ CLEAN_AGREEMENTS = _table(
         ("state_code", "VARCHAR", "USPS state code, e.g. TX (typos fixed)"),
         ("state_fips", "VARCHAR", "2-digit state FIPS code"),
         ("agency_name", "VARCHAR", "Agency name for display: spaces collapsed, apostrophes straight"),
-        ("agency_key", "VARCHAR", "Normalized agency name: one agency written two ways shares one key"),
+        (
+            "agency_key",
+            "VARCHAR",
+            "The agency's key: the normalized name with abbreviations expanded and reviewed aliases applied "
+            "(data/reference/agency_key_rules.csv, agency_aliases.csv), so one agency written several ways "
+            "shares one key",
+        ),
         ("county_name", "VARCHAR", "ICE's COUNTY column, cleaned (NULL when blank or absent)"),
         ("level", "VARCHAR", "county / municipal / state / other"),
         ("level_source", "VARCHAR", "type (ICE's TYPE column) or inferred (from the agency name)"),
@@ -167,6 +173,11 @@ CLEAN_AGREEMENTS = _table(
         ("addendum_url", "VARCHAR", "Link to the agreement's addendum, when ICE gave one"),
         ("corrections", "VARCHAR[]", "Reference rows that corrected this row (table:value)"),
         ("duplicate_rows", "INTEGER", "Exact copies of this row in the same file, counted once here"),
+        (
+            "name_key",
+            "VARCHAR",
+            "Normalized name as written (case, spacing, punctuation folded), before abbreviations and aliases",
+        ),
     ],
     public=True,
 )
@@ -557,6 +568,12 @@ HISTORY_TIMELINE = _table(
         ("snapshot_key", "VARCHAR", "Snapshot key"),
         ("snapshot_at", "TIMESTAMP", "Sortable moment of the list"),
         *_TIMELINE_COUNT_COLUMNS,
+        (
+            "ice_rows",
+            "INTEGER",
+            "Data rows of ICE's file: agreements plus duplicate listings (one agreement listed twice, or under "
+            "two names of one agency)",
+        ),
     ],
     public=True,
 )
@@ -658,6 +675,26 @@ HISTORY_AGENCIES = _table(
     ],
 )
 
+HISTORY_AGENCY_ALIASES = _table(
+    "history.agency_aliases",
+    "One row per name key that names an agency listed under another key: an abbreviation expanded by a rule "
+    "(agency_key_rules.csv) or a reviewed alias (agency_aliases.csv). Cleaning, history, geography and the "
+    "marts all use the agency key, so the agency count, the agreements and the map agree.",
+    [
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("alias_key", "VARCHAR", "The name key as ICE wrote it (clean.agreements.name_key)"),
+        ("agency_key", "VARCHAR", "The agency's key it is read as (clean.agreements.agency_key)"),
+        ("agency_id", "VARCHAR", "The agency in history.agencies (NULL if only ever on pending lists)"),
+        ("alias_names", "VARCHAR[]", "The names ICE wrote with this key"),
+        ("method", "VARCHAR", "rule (an abbreviation or naming rule) or reviewed (a reviewed alias row)"),
+        ("rules", "VARCHAR[]", "The reference rows applied, in order (agency_key_rules:PD, agency_aliases:...)"),
+        ("reason", "VARCHAR", "Their reasons, from the reference tables"),
+        ("first_seen_date", "DATE", "Date of the first usable list (any kind) with the alias"),
+        ("last_seen_date", "DATE", "Date of the last usable list with it"),
+        ("lists", "INTEGER", "Usable lists (participating and pending) with it"),
+    ],
+)
+
 HISTORY_PENDING_AGENCIES = _table(
     "history.pending_agencies",
     "One row per agency and model on ICE's usable pending lists (Feb 2025 to Feb 2026): when it was listed "
@@ -714,6 +751,7 @@ HISTORY_TABLES = [
     HISTORY_LINKS,
     HISTORY_LINK_REVIEW,
     HISTORY_AGENCIES,
+    HISTORY_AGENCY_ALIASES,
     HISTORY_PENDING_AGENCIES,
 ]
 TABLES += HISTORY_TABLES
@@ -740,9 +778,10 @@ _CURRENT_EXTRA = [
     ("longitude", "DOUBLE", "Internal point of the jurisdiction (Census Gazetteer)"),
     ("match_method", "VARCHAR", "How the agency was matched to its jurisdiction"),
     ("not_found_reason", "VARCHAR", "Why no jurisdiction was matched"),
+    ("name_key", "VARCHAR", "Normalized name as written, before abbreviations and aliases (clean.agreements)"),
 ]
 _CURRENT_FROM_CLEAN = [
-    column for column in CLEAN_AGREEMENTS.columns if column.name not in ("duplicate_rows",)
+    column for column in CLEAN_AGREEMENTS.columns if column.name not in ("duplicate_rows", "name_key")
 ]
 
 CURRENT_AGREEMENTS = Table(

@@ -37,6 +37,7 @@ CLEAN_COLUMNS = [
     "addendum_url",
     "corrections",
     "duplicate_rows",
+    "name_key",
 ]
 
 _URL = re.compile(r"https?://\S+")
@@ -127,7 +128,11 @@ def clean_agreements(
     )
     name_fix = _part(fixed, 1)
     names = names.where(fixed.isna(), _part(fixed, 0))
-    keys = map_distinct(names, agency_key)
+    name_keys = map_distinct(names, agency_key)
+    state_and_key = pd.Series(list(zip(state_code, name_keys.fillna(""), strict=True)), index=kept.index)
+    identities = map_distinct(state_and_key, lambda pair: reference.agency_identity(*pair))
+    keys = identities.map(lambda identity: identity.agency_key).astype(object)
+    alias_fixes = identities.map(lambda identity: list(identity.rules))
 
     inferred = infer_levels(keys, reference.table("level_patterns"))
     level_source = pd.Series("type", index=kept.index).where(level.notna(), "inferred")
@@ -140,8 +145,10 @@ def clean_agreements(
 
     corrections = pd.Series(
         [
-            [fix for fix in fixes if isinstance(fix, str)]
-            for fixes in zip(state_fix, level_fix, model_fix, name_fix, signed_fix, strict=True)
+            [fix for fix in fixes if isinstance(fix, str)] + aliases
+            for *fixes, aliases in zip(
+                state_fix, level_fix, model_fix, name_fix, signed_fix, alias_fixes, strict=True
+            )
         ],
         index=kept.index,
         # A typed list column: DuckDB cannot infer an element type from lists that are mostly empty.
@@ -157,6 +164,7 @@ def clean_agreements(
             "state_fips": state_code.map(reference.state_fips),
             "agency_name": names.where(names != "", None),
             "agency_key": keys.where(keys != "", None),
+            "name_key": name_keys.where(name_keys != "", None),
             "county_name": map_distinct(kept["county"], clean_text).replace("", None),
             "level": level,
             "level_source": level_source,

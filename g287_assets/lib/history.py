@@ -18,9 +18,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz import fuzz
 
 from g287_assets.lib.normalize import agency_key
+from g287_assets.lib.reference import Reference
 from g287_assets.lib.warehouse import load_sql, run_script
 
 MANUAL_LINK_COLUMNS = (
@@ -341,6 +343,7 @@ def build_history(
     gap_window: int = DEFAULT_GAP_WINDOW,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     ambiguity_margin: float = DEFAULT_AMBIGUITY_MARGIN,
+    reference: Reference | None = None,
 ) -> HistoryStats:
     """(Re)create the `history` schema's tables from `raw.snapshots` and `clean.agreements`.
 
@@ -350,9 +353,11 @@ def build_history(
 
     `links` is the manual links table (see MANUAL_LINK_COLUMNS). `gap_window` is how many usable
     snapshots apart a vanishing key and its twin may be (and an ended model and the agency's next one).
+    `reference` gives history.agency_aliases the rule and reason of each alias cleaning applied.
     """
     validate_manual_links(links)
     run_script(con, "history_presence.sql")
+    write_frame(con, "h_alias_keys", alias_keys(con, reference))
     con.register("h_manual_input", manual_input(links))
     manual = con.execute(load_sql("history_manual_links.sql")).df()
     con.unregister("h_manual_input")
@@ -383,6 +388,37 @@ def build_history(
     return stats
 
 
+def alias_keys(con: duckdb.DuckDBPyConnection, reference: Reference | None) -> pd.DataFrame:
+    """Every name key that cleaning folded into another agency key, with the rules and reasons that did it.
+
+    The keys come from clean.agreements itself, so the table says what was applied; the reference only
+    explains it (the same rules, so `rules` names exactly the rows that fired).
+    """
+    aliases = con.execute(
+        """
+        SELECT DISTINCT c.state_code, c.name_key AS alias_key, c.agency_key
+        FROM clean.agreements AS c
+        JOIN raw.snapshots AS s USING (snapshot_key)
+        WHERE s.status = 'usable' AND c.name_key <> c.agency_key
+        ORDER BY ALL
+        """
+    ).df()
+    reasons = reference.rule_reasons() if reference is not None else {}
+    rules = [
+        list(reference.agency_identity(state, key).rules) if reference is not None else []
+        for state, key in zip(aliases["state_code"], aliases["alias_key"], strict=True)
+    ]
+    return aliases.assign(
+        method=["reviewed" if any(r.startswith("agency_aliases:") for r in fired) else "rule" for fired in rules],
+        rules=pd.Series(rules, index=aliases.index, dtype=pd.ArrowDtype(pa.list_(pa.string()))),
+        reason=pd.Series(
+            ["; ".join(reasons.get(rule, "") for rule in fired) or None for fired in rules],
+            index=aliases.index,
+            dtype=pd.ArrowDtype(pa.string()),
+        ),
+    )
+
+
 def unmatched_manual_rows(con: duckdb.DuckDBPyConnection, links: pd.DataFrame) -> pd.DataFrame:
     """Manual rows whose `from` or `to` agreement is not in the built history.agreements.
 
@@ -393,9 +429,20 @@ def unmatched_manual_rows(con: duckdb.DuckDBPyConnection, links: pd.DataFrame) -
     try:
         return con.execute(
             """
+            WITH m AS (
+                SELECT c.* REPLACE (
+                    coalesce(fa.agency_key, c.from_agency_key) AS from_agency_key,
+                    coalesce(ta.agency_key, c.to_agency_key) AS to_agency_key
+                )
+                FROM h_manual_check AS c
+                LEFT JOIN history.agency_aliases AS fa
+                    ON fa.state_code = c.state_code AND fa.alias_key = c.from_agency_key
+                LEFT JOIN history.agency_aliases AS ta
+                    ON ta.state_code = c.state_code AND ta.alias_key = c.to_agency_key
+            )
             SELECT m.row_number, m.state_code, m.from_agency_key, m.from_model, m.from_signed_date,
                    m.to_agency_key, m.to_model, m.to_signed_date, m.decision
-            FROM h_manual_check AS m
+            FROM m
             WHERE NOT EXISTS (
                     SELECT 1 FROM history.agreements AS a
                     WHERE a.state_code = m.state_code AND a.agency_key = m.from_agency_key

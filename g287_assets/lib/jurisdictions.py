@@ -602,8 +602,9 @@ def _override_lookup(overrides: pd.DataFrame) -> dict[tuple[str, str], dict]:
     missing = set(OVERRIDE_COLUMNS) - set(overrides.columns)
     if missing:
         raise ValueError(f"overrides lack columns {sorted(missing)}")
+    # The caller may give each row the agency key its reference rules make of the name (abbreviations expanded).
     return {
-        (clean_text(row["state_code"]).upper(), agency_key(row["agency_name"])): row
+        (clean_text(row["state_code"]).upper(), row.get("agency_key") or agency_key(row["agency_name"])): row
         for row in overrides.fillna("").to_dict("records")
     }
 
@@ -715,7 +716,7 @@ def match_agencies(
         state = agency["state_fips"] if isinstance(agency["state_fips"], str) else ""
         counties = counties_by_state.get(state, empty)
         column = resolve_county_column(agency["county_name"], counties)
-        override = lookup.get((clean_text(agency["state_code"]).upper(), agency_key(agency["agency_name"])))
+        override = lookup.get((clean_text(agency["state_code"]).upper(), agency["agency_key"]))
         decision = (
             _override_decision(override)
             if override is not None

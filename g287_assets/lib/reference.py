@@ -6,7 +6,9 @@ Every correction is a CSV row with a reason; the code applies the table and reco
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -24,11 +26,21 @@ TABLES = {
     "agency_name_corrections": ["state_code", "raw_name", "agency_name", "reason"],
     "snapshot_overrides": ["sha256", "snapshot_date", "status", "reason"],
     "signed_date_corrections": ["raw_value", "signed_date", "reason"],
+    "agency_key_rules": ["rule", "pattern", "replacement", "reason"],
+    "agency_aliases": ["state_code", "alias_name", "agency_name", "reason"],
 }
 
 
 class ReferenceError(ValueError):
     """A reference table is missing, malformed, or contradicts itself."""
+
+
+@dataclass(frozen=True)
+class AgencyIdentity:
+    """One agency's key and the reference rows that led there from the name as written (none: its own key)."""
+
+    agency_key: str
+    rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,61 @@ class Reference:
         }
 
 
+    @cached_property
+    def _key_rules(self) -> list[tuple[str, re.Pattern, str]]:
+        rules = self.tables["agency_key_rules"]
+        return [
+            (rule, re.compile(pattern), replacement)
+            for rule, pattern, replacement in zip(rules.rule, rules.pattern, rules.replacement, strict=True)
+        ]
+
+    def expand_key(self, key: str) -> tuple[str, list[str]]:
+        """A name key with every abbreviation rule applied in the table's order, and the rules that fired."""
+        fired = []
+        for rule, pattern, replacement in self._key_rules:
+            expanded = pattern.sub(replacement, key)
+            if expanded != key:
+                key = expanded
+                fired.append(rule)
+        return key, fired
+
+    @cached_property
+    def _reviewed_aliases(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(state code, expanded key of the alias) -> (expanded key of the agency, correction id)."""
+        table = self.tables["agency_aliases"]
+        return {
+            (state, self.expand_key(agency_key(alias))[0]): (
+                self.expand_key(agency_key(name))[0],
+                f"agency_aliases:{state}:{alias}",
+            )
+            for state, alias, name in zip(table.state_code, table.alias_name, table.agency_name, strict=True)
+        }
+
+    def agency_identity(self, state_code: str | None, name_key: str) -> AgencyIdentity:
+        """The agency a name key denotes: abbreviation rules first, then a reviewed alias of the state.
+
+        "TAMPA PD" is "TAMPA POLICE DEPARTMENT"; the returned rule reads `agency_key_rules:PD`, or
+        `agency_aliases:<state>:<alias name>` when a reviewed row decided.
+        """
+        key, fired = self.expand_key(name_key)
+        reviewed = self._reviewed_aliases.get((state_code, key))
+        if reviewed is not None:
+            return AgencyIdentity(reviewed[0], (reviewed[1],))
+        return AgencyIdentity(key, tuple(f"agency_key_rules:{name}" for name in fired))
+
+    def rule_reasons(self) -> dict[str, str]:
+        """Each agency rule and reviewed alias by the id `agency_identity` gives it, with its reason."""
+        rules, aliases = self.tables["agency_key_rules"], self.tables["agency_aliases"]
+        return {f"agency_key_rules:{rule}": reason for rule, reason in zip(rules.rule, rules.reason, strict=True)} | {
+            f"agency_aliases:{state}:{alias}": reason
+            for state, alias, reason in zip(aliases.state_code, aliases.alias_name, aliases.reason, strict=True)
+        }
+
+    def agency_key_of(self, state_code: str | None, name: object) -> str:
+        """The agency key of a name as a person writes it in a reference table or a scenario."""
+        return self.agency_identity(state_code, agency_key(name)).agency_key
+
+
 def load_reference(folder: Path) -> Reference:
     """Read and validate every table; a bad table is a clear error naming the file and the problem."""
     tables = {}
@@ -104,7 +171,17 @@ def load_reference(folder: Path) -> Reference:
             raise ReferenceError(f"{path}: every row needs a reason; lines {rows} have none")
         tables[name] = table
     _check_no_conflicts(tables)
+    _check_patterns(folder, tables)
     return Reference(tables, digest.hexdigest())
+
+
+def _check_patterns(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """A rule whose pattern is not a regular expression fails the load, naming the rule."""
+    for rule, pattern in zip(tables["agency_key_rules"].rule, tables["agency_key_rules"].pattern, strict=True):
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ReferenceError(f"{folder / 'agency_key_rules.csv'}: rule {rule}: bad pattern ({error})") from error
 
 
 def _check_no_conflicts(tables: dict[str, pd.DataFrame]) -> None:

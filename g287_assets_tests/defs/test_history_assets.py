@@ -320,12 +320,12 @@ def test_whole_archive_counts(published):
     cancellations = published.execute(
         "SELECT count(*), count(*) FILTER (WHERE ended_date > DATE '2025-12-08') FROM history.cancellations"
     ).fetchone()
-    assert cancellations == (104, 48)
+    assert cancellations == (103, 48)
     kinds = published.execute(
         "SELECT change_kind, count(*) FROM history.links GROUP BY ALL ORDER BY ALL"
     ).fetchall()
-    assert kinds == [("re_dated", 78), ("renamed", 88), ("state_corrected", 5)]
-    assert published.execute("SELECT count(*) FROM history.gaps").fetchone() == (15,)
+    assert kinds == [("re_dated", 78), ("renamed", 67), ("state_corrected", 5)]
+    assert published.execute("SELECT count(*) FROM history.gaps").fetchone() == (14,)
     assert published.execute("SELECT count(*) FROM history.link_review").fetchone() == (0,)
     newest = published.execute(
         "SELECT agencies, agencies_all_three_models FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1"
@@ -333,7 +333,7 @@ def test_whole_archive_counts(published):
     active_agencies = published.execute(
         "SELECT count(*) FROM history.agencies WHERE status = 'active'"
     ).fetchone()[0]
-    assert newest == (active_agencies, 50) == (1551, 50)
+    assert newest == (active_agencies, 50) == (1549, 50)
 
 
 def test_agencies_follow_renames_but_not_moved_agreements(published):
@@ -506,3 +506,73 @@ def test_history_asset_materializes_on_a_tiny_database(tmp_path):
         timeline = con.execute("SELECT snapshot_key, agreements FROM history.timeline ORDER BY 1").fetchall()
     assert ended == [("Bee County Sheriff's Office", dt.date(2026, 1, 7))]
     assert timeline == [("s1", 3), ("s2", 3), ("s3", 2)]
+
+
+def test_an_abbreviated_listing_is_the_same_agreement_not_a_cancellation(published):
+    row = agreement(published, "FL", "Indian River Shores Department of Public Safety", "TFM", "2025-03-05")
+    # Listed as "Indian River Shores DPS" on 2025-03-07, then written out: one agreement since that list.
+    assert (row["status"], row["first_seen_date"]) == ("active", dt.date(2025, 3, 7))
+    assert published.execute(
+        "SELECT count(*) FROM history.cancellations WHERE agency_key LIKE 'INDIAN RIVER SHORES%'"
+    ).fetchone() == (0,)
+
+
+def test_one_sheriff_under_two_names_is_one_agency(published):
+    rows = published.execute(
+        "SELECT agency_name, models_now, active_agreements FROM history.agencies "
+        "WHERE state_code = 'TX' AND agency_key = 'WALKER COUNTY SHERIFFS OFFICE'"
+    ).fetchall()
+    # ICE lists the JEM agreement under "Sheriff's Department" and the WSO one under "Sheriff's Office".
+    assert rows == [("Walker County Sheriff's Office", ["JEM", "WSO"], 2)]
+
+
+def test_every_alias_is_recorded_with_its_rule_and_used_everywhere(published):
+    aliases = published.execute(
+        "SELECT state_code, alias_key, agency_key, method, rules FROM history.agency_aliases "
+        "WHERE alias_key IN ('TAMPA PD', 'MT DEPT OF JUSTICE', 'WALKER COUNTY SHERIFFS DEPARTMENT') "
+        "ORDER BY alias_key"
+    ).fetchall()
+    assert aliases == [
+        (
+            "MT",
+            "MT DEPT OF JUSTICE",
+            "MONTANA DEPARTMENT OF JUSTICE",
+            "reviewed",
+            ["agency_aliases:MT:MT Dept of Justice"],
+        ),
+        ("FL", "TAMPA PD", "TAMPA POLICE DEPARTMENT", "rule", ["agency_key_rules:PD"]),
+        (
+            "TX",
+            "WALKER COUNTY SHERIFFS DEPARTMENT",
+            "WALKER COUNTY SHERIFFS OFFICE",
+            "rule",
+            ["agency_key_rules:SHERIFFS_OFFICE"],
+        ),
+    ]
+    # No table keeps an alias key as an agency of its own: history, geography and the marts share the key.
+    leftovers = published.execute(
+        """
+        SELECT count(*) FROM history.agency_aliases AS a
+        WHERE EXISTS (SELECT 1 FROM history.agreements h WHERE h.state_code = a.state_code AND h.agency_key = a.alias_key)
+           OR EXISTS (SELECT 1 FROM geo.agency_jurisdictions g WHERE g.state_code = a.state_code AND g.agency_key = a.alias_key)
+           OR EXISTS (SELECT 1 FROM marts.current_agreements m WHERE m.state_code = a.state_code AND m.agency_key = a.alias_key)
+        """
+    ).fetchone()
+    assert leftovers == (0,)
+    unmapped = published.execute(
+        "SELECT count(*) FROM history.agency_aliases WHERE reason IS NULL OR agency_id IS NULL AND lists > 0 "
+        "AND agency_key IN (SELECT agency_key FROM history.agreements)"
+    ).fetchone()
+    assert unmapped == (0,)
+
+
+def test_the_timeline_keeps_ices_row_count_beside_the_distinct_agreements(published):
+    # 2025-06-12: Zephyrhills listed twice, as "City of Zephyrhills Police Department" and under its own name.
+    row = published.execute(
+        "SELECT agreements, ice_rows FROM history.timeline WHERE snapshot_date = DATE '2025-06-12'"
+    ).fetchone()
+    assert row == (697, 698)
+    newest = published.execute(
+        "SELECT agreements, ice_rows FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1"
+    ).fetchone()
+    assert newest == (1843, 1843)

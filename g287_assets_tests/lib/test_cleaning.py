@@ -147,3 +147,48 @@ def test_a_reference_row_without_reason_is_refused(tmp_path: Path) -> None:
         stream.write("TEXSA,TX,\n")
     with pytest.raises(ReferenceError, match="every row needs a reason"):
         load_reference(tmp_path)
+
+
+def test_abbreviations_and_aliases_give_one_agency_key_and_are_recorded() -> None:
+    result, _ = clean(
+        [
+            {"state": "FLORIDA", "agency": "Tampa PD"},
+            {"state": "FLORIDA", "agency": "Tampa Police Department"},
+            {"state": "FLORIDA", "agency": "Indian River Shores DPS"},
+            {"state": "TEXAS", "agency": "Walker County Sheriff's Department"},
+            {"state": "FLORIDA", "agency": "City of Zephyrhills Police Department"},
+            {"state": "MONTANA", "agency": "MT Dept of Justice"},
+            {"state": "PENNSYLVANIA", "agency": "Pennsylvania State Constable's Office So Middleton Twp"},
+        ]
+    )
+    assert result.agency_key.tolist() == [
+        "TAMPA POLICE DEPARTMENT",
+        "TAMPA POLICE DEPARTMENT",
+        "INDIAN RIVER SHORES DEPARTMENT OF PUBLIC SAFETY",
+        "WALKER COUNTY SHERIFFS OFFICE",
+        "ZEPHYRHILLS POLICE DEPARTMENT",
+        "MONTANA DEPARTMENT OF JUSTICE",
+        # "So" inside a name is South: only a closing SO is a sheriff's office.
+        "PENNSYLVANIA STATE CONSTABLES OFFICE SO MIDDLETON TOWNSHIP",
+    ]
+    assert result.name_key[0] == "TAMPA PD" and result.name_key[1] == "TAMPA POLICE DEPARTMENT"
+    assert [list(fixes) for fixes in result.corrections] == [
+        ["agency_key_rules:PD"],
+        [],
+        ["agency_key_rules:DPS"],
+        ["agency_key_rules:SHERIFFS_OFFICE"],
+        ["agency_key_rules:CITY_OF_POLICE"],
+        ["agency_aliases:MT:MT Dept of Justice"],
+        ["agency_key_rules:TWP"],
+    ]
+    # The display name stays as ICE wrote it.
+    assert result.agency_name[0] == "Tampa PD"
+
+
+def test_an_agency_rule_that_is_not_a_pattern_is_refused(tmp_path: Path) -> None:
+    for path in (PROJECT_ROOT / "data" / "reference").glob("*.csv"):
+        (tmp_path / path.name).write_text(path.read_text())
+    with (tmp_path / "agency_key_rules.csv").open("a") as stream:
+        stream.write('BROKEN,(PD,POLICE DEPARTMENT,"an unbalanced parenthesis"\n')
+    with pytest.raises(ReferenceError, match="rule BROKEN: bad pattern"):
+        load_reference(tmp_path)

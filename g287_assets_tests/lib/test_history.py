@@ -153,6 +153,7 @@ def agreement_row(snapshot: dict, row: int, spec: Spec, index: int, raw_name: st
         "state_fips": None,
         "agency_name": display_name(name),
         "agency_key": agency_key(name),
+        "name_key": agency_key(name),
         "county_name": spec.county_name,
         "level": level,
         "model": spec.model,
@@ -207,7 +208,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, snapshots: pd.DataFrame, agreeme
         CREATE OR REPLACE TABLE clean.agreements AS
         SELECT snapshot_key, snapshot_date::DATE AS snapshot_date, list_kind,
             source_row::INTEGER AS source_row,
-            state_code, state_fips::VARCHAR AS state_fips, agency_name, agency_key,
+            state_code, state_fips::VARCHAR AS state_fips, agency_name, agency_key, name_key,
             county_name::VARCHAR AS county_name, level, model, signed_date::DATE AS signed_date,
             moa_url::VARCHAR AS moa_url, addendum_url::VARCHAR AS addendum_url
         FROM agreements_frame

@@ -140,6 +140,41 @@ JOIN counts AS c USING (group_no)
 LEFT JOIN other_names AS o USING (group_no)
 ORDER BY l.state_code, l.agency_key;
 
+-- Every name key cleaning folded into another agency key (h_alias_keys: by an abbreviation rule or a reviewed
+-- alias), with the names ICE wrote under it, when, and the agency it belongs to.
+CREATE OR REPLACE TABLE history.agency_aliases AS
+WITH written AS (
+    SELECT
+        c.state_code,
+        c.name_key,
+        list(DISTINCT c.agency_name ORDER BY c.agency_name) AS alias_names,
+        min(c.snapshot_date) AS first_seen_date,
+        max(c.snapshot_date) AS last_seen_date,
+        count(DISTINCT c.snapshot_key)::INTEGER AS lists
+    FROM clean.agreements AS c
+    JOIN raw.snapshots AS s USING (snapshot_key)
+    WHERE s.status = 'usable' AND c.name_key <> c.agency_key
+    GROUP BY c.state_code, c.name_key
+)
+SELECT
+    a.state_code,
+    a.alias_key,
+    a.agency_key,
+    i.agency_id,
+    w.alias_names::VARCHAR[] AS alias_names,
+    a.method::VARCHAR AS method,
+    a.rules::VARCHAR[] AS rules,
+    a.reason::VARCHAR AS reason,
+    w.first_seen_date,
+    w.last_seen_date,
+    w.lists
+FROM h_alias_keys AS a
+JOIN written AS w ON w.state_code = a.state_code AND w.name_key = a.alias_key
+LEFT JOIN h_agency_span AS span ON span.state_code = a.state_code AND span.agency_key = a.agency_key
+LEFT JOIN h_agency_group AS g ON g.agency_no = span.agency_no
+LEFT JOIN h_agency_identity AS i ON i.group_no = g.group_no
+ORDER BY a.state_code, a.alias_key;
+
 -- Pending requests: each (state, agency key, model) of the usable pending lists, and the agreement it became.
 -- The agreement is the agency's (across renames) first one of that model listed as participating on or after
 -- the request's first pending listing; its first listing is read over its whole chain of corrections.

@@ -8,6 +8,7 @@ SELECT
     snapshot_key,
     snapshot_date,
     snapshot_at,
+    row_count,
     row_number() OVER (ORDER BY snapshot_at, snapshot_key)::INTEGER AS seq
 FROM raw.snapshots
 WHERE list_kind = 'participating' AND status = 'usable';

@@ -351,12 +351,13 @@ SELECT
     count(*) FILTER (WHERE p.level = 'municipal')::INTEGER AS level_municipal,
     count(*) FILTER (WHERE p.level = 'state')::INTEGER AS level_state,
     count(*) FILTER (WHERE p.level = 'other')::INTEGER AS level_other,
-    coalesce(any_value(t.agencies_all_three_models), 0)::INTEGER AS agencies_all_three_models
+    coalesce(any_value(t.agencies_all_three_models), 0)::INTEGER AS agencies_all_three_models,
+    s.row_count::INTEGER AS ice_rows
 FROM h_snapshots AS s
 LEFT JOIN h_presence AS p USING (seq)
 LEFT JOIN h_keys AS k USING (key_no)
 LEFT JOIN all_three AS t USING (seq)
-GROUP BY s.seq, s.snapshot_date, s.snapshot_key, s.snapshot_at
+GROUP BY s.seq, s.snapshot_date, s.snapshot_key, s.snapshot_at, s.row_count
 ORDER BY s.seq;
 
 CREATE OR REPLACE TABLE history.timeline_by_state AS
