@@ -455,7 +455,9 @@ SELECT
     NULL::VARCHAR AS addendum_url,
     []::VARCHAR[] AS corrections,
     0 AS duplicate_rows,
-    s.agency_key AS name_key
+    s.agency_key AS name_key,
+    NULL::DATE AS moa_date,
+    NULL::DATE AS addendum_date
 FROM g_listed AS r
 JOIN g_spans AS s USING (span_no)
 JOIN g_agreements AS a ON a.agreement_no = s.agreement_no
@@ -470,14 +472,15 @@ ADD_EXTRA_FILES = """
 INSERT INTO clean.agreements
 SELECT e.snapshot_key, e.snapshot_at::DATE, c.list_kind, c.source_row, c.state_code, c.state_fips,
     c.agency_name, c.agency_key, c.county_name, c.level, c.level_source, c.model, c.signed_date,
-    c.signed_raw, c.moa_url, c.addendum_url, c.corrections, c.duplicate_rows, c.name_key
+    c.signed_raw, c.moa_url, c.addendum_url, c.corrections, c.duplicate_rows, c.name_key,
+    c.moa_date, c.addendum_date
 FROM g_extras AS e
 JOIN clean.agreements AS c ON c.snapshot_key = e.source_key
 WHERE e.kind = 'republished' OR (e.kind = 'stale' AND c.source_row % 2 = 0)
 UNION ALL
 SELECT e.snapshot_key, e.snapshot_at::DATE, 'pending', (a.agreement_no + 2)::INTEGER, a.state_code,
     a.state_fips, s.agency_name, s.agency_key, a.county_name, a.level, 'type', a.model, NULL, NULL, NULL,
-    NULL, [], 0, s.agency_key
+    NULL, [], 0, s.agency_key, NULL, NULL
 FROM g_extras AS e
 JOIN g_agreements AS a ON a.first_seq BETWEEN e.after_seq + 1 AND e.after_seq + $lookahead
 JOIN g_spans AS s ON s.agreement_no = a.agreement_no AND s.first_seq = a.first_seq

@@ -54,7 +54,9 @@ def clean_agreements(
     with duckdb.get_connection() as con:
         for table in (catalog.CLEAN_AGREEMENTS, catalog.ROW_ISSUES, catalog.CLEANED_SNAPSHOTS):
             ensure_table(con, table)
-            add_new_columns(con, table)
+        if add_new_columns(con, catalog.CLEAN_AGREEMENTS):
+            # Rows cleaned before the columns existed hold NULL in them: clean every snapshot again.
+            con.execute("DELETE FROM clean.cleaned_snapshots")
         vanished = [key for (key,) in con.execute(VANISHED_SNAPSHOTS_SQL).fetchall()]
         for table in (catalog.CLEAN_AGREEMENTS, catalog.ROW_ISSUES, catalog.CLEANED_SNAPSHOTS):
             replace_snapshots(con, table, vanished, pd.DataFrame(columns=table.column_names))
@@ -93,22 +95,20 @@ def clean_agreements(
     )
 
 
-def add_new_columns(con: duckdb.DuckDBPyConnection, table: catalog.Table) -> None:
-    """Give a table kept from an earlier version the columns the catalog added since (NULL until re-cleaned).
-
-    A new column comes with a reference table or rule, which changes the reference fingerprint, so every
-    snapshot is cleaned again in the same run and the column is filled.
-    """
+def add_new_columns(con: duckdb.DuckDBPyConnection, table: catalog.Table) -> bool:
+    """Give a table kept from an earlier version the columns the catalog added since; True if any was added."""
     schema, name = table.name.split(".")
     present = {
         column
         for (column,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, name],
         ).fetchall()
     }
-    for column in table.columns:
-        if column.name not in present:
-            con.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
+    missing = [column for column in table.columns if column.name not in present]
+    for column in missing:
+        con.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
+    return bool(missing)
 
 
 def clean_batch(con: duckdb.DuckDBPyConnection, keys: list[str], reference: Reference) -> tuple[int, int]:

@@ -178,6 +178,8 @@ CLEAN_AGREEMENTS = _table(
             "VARCHAR",
             "Normalized name as written (case, spacing, punctuation folded), before abbreviations and aliases",
         ),
+        ("moa_date", "DATE", "Date written in the MOA link's file name (NULL when it carries none)"),
+        ("addendum_date", "DATE", "Date written in the addendum link's file name"),
     ],
     public=True,
 )
@@ -465,6 +467,16 @@ _TIMELINE_COUNT_COLUMNS = [
     ),
 ]
 
+_MOA_EVIDENCE_COLUMNS = [
+    ("moa_date", "DATE", "Date in the file name of its newest MOA link (NULL when none carries one)"),
+    ("addendum_date", "DATE", "Date in the file name of its newest addendum link"),
+    (
+        "signed_contradicts_moa",
+        "BOOLEAN",
+        "SIGNED is more than 31 days from moa_date: ICE's date contradicts its own document",
+    ),
+]
+
 HISTORY_AGREEMENTS = _table(
     "history.agreements",
     "One row per agreement ever listed in a usable participating list: when it was seen, and whether it is "
@@ -506,6 +518,18 @@ HISTORY_AGREEMENTS = _table(
             "corrected, or model_change (an ended agreement followed by another model)",
         ),
         ("predecessor_id", "VARCHAR", "The row this one corrects (the first seen when two listings merged)"),
+        *_MOA_EVIDENCE_COLUMNS,
+        (
+            "signed_minus_moa_days",
+            "INTEGER",
+            "signed_date minus moa_date in days (negative: the MOA file is dated after the SIGNED value)",
+        ),
+        (
+            "moa_published",
+            "BOOLEAN",
+            "ICE linked a signed agreement (MOA) to some row of its correction chain",
+        ),
+        ("lists_seen", "INTEGER", "Usable participating lists with any row of its correction chain"),
     ],
     public=True,
 )
@@ -529,6 +553,20 @@ HISTORY_CANCELLATIONS = _table(
         ("successor_id", "VARCHAR", "The agency's next agreement of another model, if one began nearby"),
         ("successor_reason", "VARCHAR", "model_change when successor_id is set"),
         ("lineage_id", "VARCHAR", "agreement_id of the first row of its chain of corrections"),
+        (
+            "moa_published",
+            "BOOLEAN",
+            "ICE ever linked a signed agreement (MOA) to it or to a row of its correction chain",
+        ),
+        ("lists_seen", "INTEGER", "Usable participating lists with it or a row of its correction chain"),
+        (
+            "brief_listing",
+            "BOOLEAN",
+            "Listed in at most 4 usable lists and never with an MOA: an entry listed briefly and withdrawn, "
+            "rather than a signed agreement cancelled",
+        ),
+        ("moa_date", "DATE", "Date in the file name of its newest MOA link"),
+        ("signed_contradicts_moa", "BOOLEAN", "SIGNED is more than 31 days from moa_date"),
     ],
     public=True,
 )
@@ -687,7 +725,11 @@ HISTORY_AGENCY_ALIASES = _table(
         ("agency_id", "VARCHAR", "The agency in history.agencies (NULL if only ever on pending lists)"),
         ("alias_names", "VARCHAR[]", "The names ICE wrote with this key"),
         ("method", "VARCHAR", "rule (an abbreviation or naming rule) or reviewed (a reviewed alias row)"),
-        ("rules", "VARCHAR[]", "The reference rows applied, in order (agency_key_rules:PD, agency_aliases:...)"),
+        (
+            "rules",
+            "VARCHAR[]",
+            "The reference rows applied, in order (agency_key_rules:PD, agency_aliases:...)",
+        ),
         ("reason", "VARCHAR", "Their reasons, from the reference tables"),
         ("first_seen_date", "DATE", "Date of the first usable list (any kind) with the alias"),
         ("last_seen_date", "DATE", "Date of the last usable list with it"),
@@ -778,10 +820,19 @@ _CURRENT_EXTRA = [
     ("longitude", "DOUBLE", "Internal point of the jurisdiction (Census Gazetteer)"),
     ("match_method", "VARCHAR", "How the agency was matched to its jurisdiction"),
     ("not_found_reason", "VARCHAR", "Why no jurisdiction was matched"),
-    ("name_key", "VARCHAR", "Normalized name as written, before abbreviations and aliases (clean.agreements)"),
+    (
+        "name_key",
+        "VARCHAR",
+        "Normalized name as written, before abbreviations and aliases (clean.agreements)",
+    ),
+    ("moa_date", "DATE", "Date written in the MOA link's file name"),
+    ("addendum_date", "DATE", "Date written in the addendum link's file name"),
+    ("signed_contradicts_moa", "BOOLEAN", "SIGNED is more than 31 days from moa_date (history.agreements)"),
 ]
 _CURRENT_FROM_CLEAN = [
-    column for column in CLEAN_AGREEMENTS.columns if column.name not in ("duplicate_rows", "name_key")
+    column
+    for column in CLEAN_AGREEMENTS.columns
+    if column.name not in ("duplicate_rows", "name_key", "moa_date", "addendum_date")
 ]
 
 CURRENT_AGREEMENTS = Table(

@@ -6,7 +6,9 @@ and every row that cannot be fully cleaned is reported in an issues table rather
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from urllib.parse import unquote
 
 import pandas as pd
 import pyarrow as pa
@@ -38,9 +40,23 @@ CLEAN_COLUMNS = [
     "corrections",
     "duplicate_rows",
     "name_key",
+    "moa_date",
+    "addendum_date",
 ]
 
 _URL = re.compile(r"https?://\S+")
+
+# A date in an MOA or addendum file name: ISO (2020-06-09), separated month-day-year (03.19.2025, 6_12_25,
+# 11-4-2025) or a run of digits (05132025, 070225). Digits on either side disqualify a match.
+_DOCUMENT_DATE = re.compile(
+    r"(?<!\d)(?:"
+    r"(?P<iso_year>(?:19|20)\d\d)-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"
+    r"|(?P<month>\d{1,2})(?P<separator>[._-])(?P<day>\d{1,2})(?P=separator)(?P<year>\d{4}|\d{2})"
+    r"|(?P<digits>\d{6,8})"
+    r")(?!\d)"
+)
+# Dates outside this range in a file name are version numbers or typos, not signing dates.
+_DOCUMENT_YEARS = range(2005, 2031)
 
 
 def map_distinct(values: pd.Series, function) -> pd.Series:
@@ -75,6 +91,49 @@ def link_or_url(link: pd.Series, text: pd.Series) -> pd.Series:
     written = text.fillna("").map(lambda value: m.group(0) if (m := _URL.search(value)) else None)
     chosen = link.where(link.notna() & (link != ""), written)
     return map_distinct(chosen, unwrap_url).astype(object)
+
+
+def document_date(url: object) -> dt.date | None:
+    """The date an MOA or addendum link carries in its file name, or None when it has none or is ambiguous.
+
+    `..._TFM_MOA_03.19.2025.pdf`, `287gJEM_PinalCoAz2020-06-09.pdf` and `..._MOA_05132025.pdf` carry their
+    signing date; the last date in the name wins. Seven digits (`1162025`: 1/16 or 11/6) are read only when
+    one reading alone is a real date.
+    """
+    if not isinstance(url, str) or not url:
+        return None
+    name = unquote(url).rsplit("/", 1)[-1]
+    found = None
+    for match in _DOCUMENT_DATE.finditer(name):
+        if match["iso_year"]:
+            candidates = {_real_date(match["iso_year"], match["iso_month"], match["iso_day"])}
+        elif match["month"]:
+            candidates = {_real_date(match["year"], match["month"], match["day"])}
+        else:
+            digits = match["digits"]
+            readings = (
+                [(digits[:2], digits[2:4], digits[4:])]
+                if len(digits) in (6, 8)
+                else [
+                    (digits[:1], digits[1:3], digits[3:]),
+                    (digits[:2], digits[2:3], digits[3:]),
+                ]
+            )
+            candidates = {_real_date(year, month, day) for month, day, year in readings}
+        candidates.discard(None)
+        if len(candidates) == 1:
+            found = candidates.pop()
+    return found
+
+
+def _real_date(year: str, month: str, day: str) -> dt.date | None:
+    """A calendar date from file-name parts (two-digit years are 20xx), if it exists and is plausible."""
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    try:
+        date = dt.date(full_year, int(month), int(day))
+    except ValueError:
+        return None
+    return date if date.year in _DOCUMENT_YEARS else None
 
 
 def drop_exact_duplicates(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -154,6 +213,8 @@ def clean_agreements(
         # A typed list column: DuckDB cannot infer an element type from lists that are mostly empty.
         dtype=pd.ArrowDtype(pa.list_(pa.string())),
     )
+    moa_urls = link_or_url(kept["moa_link"], kept["moa"])
+    addendum_urls = link_or_url(kept["addendum_link"], kept["addendum"])
     clean = pd.DataFrame(
         {
             "snapshot_key": kept["snapshot_key"],
@@ -165,14 +226,16 @@ def clean_agreements(
             "agency_name": names.where(names != "", None),
             "agency_key": keys.where(keys != "", None),
             "name_key": name_keys.where(name_keys != "", None),
+            "moa_date": map_distinct(moa_urls, document_date),
+            "addendum_date": map_distinct(addendum_urls, document_date),
             "county_name": map_distinct(kept["county"], clean_text).replace("", None),
             "level": level,
             "level_source": level_source,
             "model": model,
             "signed_date": signed,
             "signed_raw": kept["signed"],
-            "moa_url": link_or_url(kept["moa_link"], kept["moa"]),
-            "addendum_url": link_or_url(kept["addendum_link"], kept["addendum"]),
+            "moa_url": moa_urls,
+            "addendum_url": addendum_urls,
             "corrections": corrections,
             "duplicate_rows": kept["duplicate_rows"],
         }

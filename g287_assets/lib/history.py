@@ -44,6 +44,11 @@ DEFAULT_REVIEW_THRESHOLD = 60.0
 WORDS_ADDED_SCORE = 90.0
 MAX_ABBREVIATION = 4
 DEFAULT_AMBIGUITY_MARGIN = 5.0
+# A SIGNED date further than this from the date in its MOA's file name contradicts the document (signing
+# and filing a few days or weeks apart is ordinary).
+MOA_TOLERANCE_DAYS = 31
+# An ended agreement seen in at most this many lists, never with an MOA, was a brief listing withdrawn.
+BRIEF_LISTING_LISTS = 4
 SAME_DOCUMENT_SCORE = 100.0
 MIN_ACRONYM = 2
 
@@ -381,7 +386,15 @@ def build_history(
     write_frame(con, "h_links", all_links)
     write_frame(con, "h_review", review.astype({"from_key": "uint64", "to_key": "uint64"}))
     write_frame(con, "h_lineage", lineage_roots(all_links, keys))
-    run_script(con, "history_tables.sql", {"gap_window": gap_window})
+    run_script(
+        con,
+        "history_tables.sql",
+        {
+            "gap_window": gap_window,
+            "moa_tolerance_days": MOA_TOLERANCE_DAYS,
+            "brief_listing_lists": BRIEF_LISTING_LISTS,
+        },
+    )
     run_script(con, "history_agencies.sql")
     stats = collect_stats(con, manual, all_links, review)
     drop_working_tables(con)
@@ -409,7 +422,9 @@ def alias_keys(con: duckdb.DuckDBPyConnection, reference: Reference | None) -> p
         for state, key in zip(aliases["state_code"], aliases["alias_key"], strict=True)
     ]
     return aliases.assign(
-        method=["reviewed" if any(r.startswith("agency_aliases:") for r in fired) else "rule" for fired in rules],
+        method=[
+            "reviewed" if any(r.startswith("agency_aliases:") for r in fired) else "rule" for fired in rules
+        ],
         rules=pd.Series(rules, index=aliases.index, dtype=pd.ArrowDtype(pa.list_(pa.string()))),
         reason=pd.Series(
             ["; ".join(reasons.get(rule, "") for rule in fired) or None for fired in rules],

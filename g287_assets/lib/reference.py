@@ -97,7 +97,6 @@ class Reference:
             for state, raw, fixed in zip(table.state_code, table.raw_name, table.agency_name)
         }
 
-
     @cached_property
     def _key_rules(self) -> list[tuple[str, re.Pattern, str]]:
         rules = self.tables["agency_key_rules"]
@@ -143,9 +142,13 @@ class Reference:
     def rule_reasons(self) -> dict[str, str]:
         """Each agency rule and reviewed alias by the id `agency_identity` gives it, with its reason."""
         rules, aliases = self.tables["agency_key_rules"], self.tables["agency_aliases"]
-        return {f"agency_key_rules:{rule}": reason for rule, reason in zip(rules.rule, rules.reason, strict=True)} | {
+        return {
+            f"agency_key_rules:{rule}": reason for rule, reason in zip(rules.rule, rules.reason, strict=True)
+        } | {
             f"agency_aliases:{state}:{alias}": reason
-            for state, alias, reason in zip(aliases.state_code, aliases.alias_name, aliases.reason, strict=True)
+            for state, alias, reason in zip(
+                aliases.state_code, aliases.alias_name, aliases.reason, strict=True
+            )
         }
 
     def agency_key_of(self, state_code: str | None, name: object) -> str:
@@ -177,11 +180,15 @@ def load_reference(folder: Path) -> Reference:
 
 def _check_patterns(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
     """A rule whose pattern is not a regular expression fails the load, naming the rule."""
-    for rule, pattern in zip(tables["agency_key_rules"].rule, tables["agency_key_rules"].pattern, strict=True):
+    for rule, pattern in zip(
+        tables["agency_key_rules"].rule, tables["agency_key_rules"].pattern, strict=True
+    ):
         try:
             re.compile(pattern)
         except re.error as error:
-            raise ReferenceError(f"{folder / 'agency_key_rules.csv'}: rule {rule}: bad pattern ({error})") from error
+            raise ReferenceError(
+                f"{folder / 'agency_key_rules.csv'}: rule {rule}: bad pattern ({error})"
+            ) from error
 
 
 def _check_no_conflicts(tables: dict[str, pd.DataFrame]) -> None:

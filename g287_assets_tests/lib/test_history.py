@@ -160,6 +160,8 @@ def agreement_row(snapshot: dict, row: int, spec: Spec, index: int, raw_name: st
         "signed_date": spec.signed_date,
         "moa_url": None,
         "addendum_url": None,
+        "moa_date": None,
+        "addendum_date": None,
     }
 
 
@@ -210,7 +212,8 @@ def load_inputs(con: duckdb.DuckDBPyConnection, snapshots: pd.DataFrame, agreeme
             source_row::INTEGER AS source_row,
             state_code, state_fips::VARCHAR AS state_fips, agency_name, agency_key, name_key,
             county_name::VARCHAR AS county_name, level, model, signed_date::DATE AS signed_date,
-            moa_url::VARCHAR AS moa_url, addendum_url::VARCHAR AS addendum_url
+            moa_url::VARCHAR AS moa_url, addendum_url::VARCHAR AS addendum_url,
+            moa_date::DATE AS moa_date, addendum_date::DATE AS addendum_date
         FROM agreements_frame
         """
     )

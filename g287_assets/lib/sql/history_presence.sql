@@ -36,6 +36,8 @@ SELECT
     c.county_name,
     c.moa_url,
     c.addendum_url,
+    c.moa_date,
+    c.addendum_date,
     min(s.seq) AS first_seq,
     max(s.seq) AS last_seq
 FROM clean.agreements AS c
@@ -71,7 +73,11 @@ variant_counts AS (
         -- The signed agreement a key links to when it first and last had one: the evidence that two
         -- differently named keys are one agreement.
         arg_min(moa_url, (first_seq, moa_url)) FILTER (WHERE moa_url IS NOT NULL) AS first_moa_url,
-        arg_max(moa_url, (last_seq, moa_url)) FILTER (WHERE moa_url IS NOT NULL) AS last_moa_url
+        arg_max(moa_url, (last_seq, moa_url)) FILTER (WHERE moa_url IS NOT NULL) AS last_moa_url,
+        -- The date the newest MOA and addendum links carry in their file names (NULL when none does).
+        arg_max(moa_date, (last_seq, moa_date)) FILTER (WHERE moa_date IS NOT NULL) AS moa_date,
+        arg_max(addendum_date, (last_seq, addendum_date)) FILTER (WHERE addendum_date IS NOT NULL)
+            AS addendum_date
     FROM h_variants
     GROUP BY key_no
 )
@@ -91,6 +97,8 @@ SELECT
     f.county_name AS first_county_name,
     v.first_moa_url,
     v.last_moa_url,
+    v.moa_date,
+    v.addendum_date,
     span.first_seq,
     span.last_seq,
     span.snapshots_seen,

@@ -25,6 +25,24 @@ FROM h_links AS l
 JOIN h_keys AS f ON f.key_no = l.from_key
 GROUP BY l.to_key;
 
+-- Per chain of corrections (lineage): the usable lists that had any of its rows, and whether ICE ever linked
+-- a signed agreement (MOA) to one of them. A chain listed a few times without any MOA is a brief listing.
+CREATE OR REPLACE TEMP TABLE h_lineage_evidence AS
+WITH lineage_lists AS (
+    SELECT lin.lineage_key, count(DISTINCT p.seq)::INTEGER AS lists_seen
+    FROM h_presence AS p
+    JOIN h_lineage AS lin USING (key_no)
+    GROUP BY lin.lineage_key
+)
+SELECT
+    lin.lineage_key,
+    any_value(ll.lists_seen) AS lists_seen,
+    bool_or(k.first_moa_url IS NOT NULL) AS moa_published
+FROM h_lineage AS lin
+JOIN h_keys AS k USING (key_no)
+JOIN lineage_lists AS ll USING (lineage_key)
+GROUP BY lin.lineage_key;
+
 CREATE OR REPLACE TABLE history.agreements AS
 WITH
 newest AS (SELECT max(seq) AS seq FROM h_snapshots),
@@ -74,9 +92,16 @@ SELECT
         WHEN c.status = 'corrected' THEN 'corrected'
         WHEN c.status = 'ended' AND model_successor.agreement_id IS NOT NULL THEN 'model_change'
     END AS successor_reason,
-    predecessor.agreement_id AS predecessor_id
+    predecessor.agreement_id AS predecessor_id,
+    c.moa_date,
+    c.addendum_date,
+    abs(c.signed_date - c.moa_date) > $moa_tolerance_days AS signed_contradicts_moa,
+    (c.signed_date - c.moa_date)::INTEGER AS signed_minus_moa_days,
+    evidence.moa_published,
+    evidence.lists_seen
 FROM classified AS c
 JOIN h_lineage AS lin ON lin.key_no = c.key_no
+JOIN h_lineage_evidence AS evidence ON evidence.lineage_key = lin.lineage_key
 JOIN h_keys AS root ON root.key_no = lin.lineage_key
 JOIN gap_counts AS g ON g.key_no = c.key_no
 JOIN h_snapshots AS first_snap ON first_snap.seq = c.first_seq
@@ -107,7 +132,12 @@ SELECT
     gap_count,
     successor_id,
     successor_reason,
-    lineage_id
+    lineage_id,
+    moa_published,
+    lists_seen,
+    NOT moa_published AND lists_seen <= $brief_listing_lists AS brief_listing,
+    moa_date,
+    signed_contradicts_moa
 FROM history.agreements
 WHERE status = 'ended'
 ORDER BY ended_date, state_code, agency_name, model;

@@ -22,7 +22,8 @@ SELECT l.snapshot_key, l.snapshot_date, l.list_kind, l.source_row, l.state_code,
        l.addendum_url, l.corrections,
        h.agreement_id, h.lineage_id, h.first_seen_date,
        j.jurisdiction_level, j.jurisdiction_name, j.county_fips, j.place_geoid, j.population, j.latitude,
-       j.longitude, j.match_method, j.not_found_reason, l.name_key
+       j.longitude, j.match_method, j.not_found_reason, l.name_key, l.moa_date, l.addendum_date,
+       h.signed_contradicts_moa
 FROM listed l
 LEFT JOIN history.agreements h
        ON h.state_code = l.state_code AND h.agency_key = l.agency_key AND h.model = l.model
