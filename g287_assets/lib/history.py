@@ -235,6 +235,16 @@ def score_candidates(pairs: pd.DataFrame) -> pd.DataFrame:
         & scored["appear_seq"].eq(scored["vanish_seq"])
     )
     scored["score"] = similarity.where(~same_document, SAME_DOCUMENT_SCORE)
+    # A renamed and re-dated pair linking one MOA whose file name carries the new date: ICE fixed the name
+    # and set SIGNED to its own document's date. The document is the evidence that makes it one agreement.
+    moa_confirms = (
+        scored["from_moa_url"].notna()
+        & scored["from_moa_url"].eq(scored["to_moa_url"])
+        & scored["to_signed_date"].eq(scored["to_moa_date"])
+        & scored["change_kind"].eq("renamed_and_re_dated")
+    )
+    scored["moa_evidence"] = moa_confirms
+    scored["score"] = scored["score"].where(~moa_confirms, SAME_DOCUMENT_SCORE)
     return scored
 
 
@@ -269,10 +279,16 @@ def choose_links(
         & from_rivals.eq(1)
         & to_rivals.eq(1)
     )
+    evidenced = plausible["moa_evidence"] if "moa_evidence" in plausible else False
     linkable = (
-        clear_best & (plausible["score"] >= fuzzy_threshold) & plausible["change_kind"].isin(LINKABLE_KINDS)
+        clear_best
+        & (plausible["score"] >= fuzzy_threshold)
+        & (plausible["change_kind"].isin(LINKABLE_KINDS) | evidenced)
     )
-    links = plausible[linkable].assign(method="automatic", reason=None)[_PAIR_COLUMNS]
+    links = plausible[linkable].assign(method="automatic", reason=None)
+    if "moa_evidence" in links:
+        links.loc[links["moa_evidence"], "reason"] = "both rows link one MOA, whose file name carries the new date"
+    links = links[_PAIR_COLUMNS]
 
     unresolved = plausible[
         ~plausible["from_key"].isin(links["from_key"]) & ~plausible["to_key"].isin(links["to_key"])

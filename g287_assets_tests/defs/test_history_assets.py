@@ -594,3 +594,32 @@ def test_the_timeline_keeps_ices_row_count_beside_the_distinct_agreements(publis
         "SELECT agreements, ice_rows FROM history.timeline ORDER BY snapshot_at DESC LIMIT 1"
     ).fetchone()
     assert newest == (1843, 1843)
+
+
+def test_signed_values_that_contradict_their_moa_are_flagged(published):
+    mohawk = agreement(published, "NY", "Mohawk Village Police Department", "TFM", "2016-03-19")
+    # SIGNED says 2016; the MOA ICE links is MohawkVillagePoliceDeptNY_TFM_MOA_03192026.pdf.
+    assert (mohawk["moa_date"], mohawk["signed_contradicts_moa"]) == (dt.date(2026, 3, 19), True)
+    counts = published.execute(
+        "SELECT status, count(*) FILTER (WHERE signed_contradicts_moa), count(moa_date) "
+        "FROM history.agreements GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert counts == [("active", 17, 1663), ("corrected", 2, 43), ("ended", 1, 83)]
+
+
+def test_cancellations_tell_a_brief_listing_from_a_cancelled_agreement(published):
+    brief = published.execute(
+        "SELECT state_code, agency_name, lists_seen FROM history.cancellations "
+        "WHERE brief_listing ORDER BY ended_date, agency_name"
+    ).fetchall()
+    assert brief == [
+        ("NV", "Douglas County Sheriff's Office", 4),
+        ("NV", "Mineral County Sheriff's Office", 1),
+        ("DE", "Camden Police Department", 3),
+        ("TN", "Moore County Sheriff's Office", 2),
+        ("PA", "Pine Grove Borough Police Department", 3),
+        ("OK", "Caney Valley Public Schools Police Department", 2),
+    ]
+    assert published.execute(
+        "SELECT count(*) FILTER (WHERE NOT moa_published), count(*) FROM history.cancellations"
+    ).fetchone() == (20, 103)

@@ -192,3 +192,26 @@ def test_an_agency_rule_that_is_not_a_pattern_is_refused(tmp_path: Path) -> None
         stream.write('BROKEN,(PD,POLICE DEPARTMENT,"an unbalanced parenthesis"\n')
     with pytest.raises(ReferenceError, match="rule BROKEN: bad pattern"):
         load_reference(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "date"),
+    [
+        ("NavajoCoAZ_WSO_MOA_04.16.2025.pdf", dt.date(2025, 4, 16)),
+        ("287gJEM_PinalCoAz2020-06-09.pdf", dt.date(2020, 6, 9)),
+        ("MelbourneBeachPoliceDeptFL_TFM_MOA_05132025.pdf", dt.date(2025, 5, 13)),
+        ("ColbertCountySO_TFM_LEA_070225.pdf", dt.date(2025, 7, 2)),
+        ("georgiaDeptPublicSafety_TFM_MOA_03.10.25.pdf", dt.date(2025, 3, 10)),
+        ("Dorchester_County_SC_WSO_MOA_6_12_25.pdf", dt.date(2025, 6, 12)),
+        ("OzarkCountySheriffsOfficeMO-JEM-MOA-11-4-2025.pdf", dt.date(2025, 11, 4)),
+        ("BradleyCoConstableDistrict6_TN_TFM_MOA_10172025.pdf", dt.date(2025, 10, 17)),
+        ("BellairePoliceDept_TFM_MOA_02.28.25%20508.pdf", dt.date(2025, 2, 28)),
+        # 1/16 or 11/6: two readings, so no date; a nine-digit typo and a name without a date give none.
+        ("FranklinCoSheriffsOfficeAL_TFM_MOA_1162025.pdf", None),
+        ("FayettevillePDOH_TFM_MOA_121020225.pdf", None),
+        ("StLucie_TFM_MOA.pdf", None),
+    ],
+)
+def test_moa_file_names_give_their_date(file_name: str, date: dt.date | None) -> None:
+    result, _ = clean([{"moa_link": f"https://www.ice.gov/doclib/287gMOA/{file_name}"}])
+    assert result.moa_date[0] == date

@@ -23,8 +23,10 @@ from g287_assets.lib.history import (
     ManualLinksError,
     abbreviates,
     build_history,
+    choose_links,
     name_similarity,
     read_manual_links,
+    score_candidates,
     validate_manual_links,
 )
 from g287_assets.lib.normalize import agency_key, display_name
@@ -632,3 +634,45 @@ def test_agencies_holding_all_three_models_are_counted(archive):
         "SELECT agencies_all_three_models FROM history.timeline_by_state WHERE snapshot_key = 's059' AND state_code = 'SC'"
     ).fetchone()[0]
     assert by_state == sum(len(found) == 3 for key, found in held.items() if key[0] == "SC")
+
+
+def candidate_pair(from_key: int, to_moa: str | None, to_signed: date, to_moa_date: date | None) -> dict:
+    """A vanish/appear pair in which both the name and the signing date changed."""
+    return {
+        "from_key": from_key,
+        "to_key": from_key + 100,
+        "state_code": "FL",
+        "from_state_code": "FL",
+        "to_state_code": "FL",
+        "model": "TFM",
+        "from_agency_key": "MELBOURNE BEACH POLICE DEPT",
+        "to_agency_key": "MELBOURNE BEACH POLICE DEPARTMENT"
+        if from_key == 1
+        else "PALM BAY POLICE DEPARTMENT",
+        "from_signed_date": date(2025, 5, 13),
+        "to_signed_date": to_signed,
+        "from_moa_url": "https://www.ice.gov/doclib/287gMOA/MelbourneBeachPoliceDeptFL_TFM_MOA_04142025.pdf",
+        "to_moa_url": to_moa,
+        "to_moa_date": to_moa_date,
+        "vanish_seq": 10,
+        "appear_seq": 12,
+    }
+
+
+def test_a_re_dating_that_matches_its_moa_is_linked_on_that_evidence():
+    same_moa = "https://www.ice.gov/doclib/287gMOA/MelbourneBeachPoliceDeptFL_TFM_MOA_04142025.pdf"
+    pairs = pd.DataFrame(
+        [
+            # Renamed and re-dated to the date its unchanged MOA carries: one document, one agreement.
+            candidate_pair(1, same_moa, date(2025, 4, 14), date(2025, 4, 14)),
+            # Another MOA and a new name: nothing shows it is the same agreement.
+            candidate_pair(2, "https://www.ice.gov/doclib/287gMOA/PalmBay_TFM_MOA_06012025.pdf", date(2025, 6, 1),
+                           date(2025, 6, 1)),
+        ]
+    )  # fmt: skip
+    scored = score_candidates(pairs)
+    assert scored["moa_evidence"].tolist() == [True, False]
+    links, review = choose_links(scored, fuzzy_threshold=80.0, review_threshold=60.0, ambiguity_margin=5.0)
+    assert links[["from_key", "to_key", "change_kind"]].values.tolist() == [[1, 101, "renamed_and_re_dated"]]
+    assert links["reason"].tolist() == ["both rows link one MOA, whose file name carries the new date"]
+    assert review["from_key"].tolist() == []

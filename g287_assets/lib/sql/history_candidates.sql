@@ -63,6 +63,7 @@ SELECT
     a.signed_date AS to_signed_date,
     v.last_moa_url AS from_moa_url,
     a.first_moa_url AS to_moa_url,
+    a.moa_date AS to_moa_date,
     v.vanish_seq,
     p.appear_seq
 FROM pairs AS p
