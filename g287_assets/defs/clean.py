@@ -52,9 +52,9 @@ def clean_agreements(
 ) -> dg.MaterializeResult:
     reference = load_reference(files.paths.reference_dir)
     with duckdb.get_connection() as con:
-        for table in (catalog.CLEAN_AGREEMENTS, catalog.ROW_ISSUES, catalog.CLEANED_SNAPSHOTS):
+        for table in (catalog.ROW_ISSUES, catalog.CLEANED_SNAPSHOTS):
             ensure_table(con, table)
-        if add_new_columns(con, catalog.CLEAN_AGREEMENTS):
+        if ensure_table(con, catalog.CLEAN_AGREEMENTS):
             # Rows cleaned before the columns existed hold NULL in them: clean every snapshot again.
             con.execute("DELETE FROM clean.cleaned_snapshots")
         vanished = [key for (key,) in con.execute(VANISHED_SNAPSHOTS_SQL).fetchall()]
@@ -93,22 +93,6 @@ def clean_agreements(
             "preview (newest list)": preview(newest),
         }
     )
-
-
-def add_new_columns(con: duckdb.DuckDBPyConnection, table: catalog.Table) -> bool:
-    """Give a table kept from an earlier version the columns the catalog added since; True if any was added."""
-    schema, name = table.name.split(".")
-    present = {
-        column
-        for (column,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
-            [schema, name],
-        ).fetchall()
-    }
-    missing = [column for column in table.columns if column.name not in present]
-    for column in missing:
-        con.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
-    return bool(missing)
 
 
 def clean_batch(con: duckdb.DuckDBPyConnection, keys: list[str], reference: Reference) -> tuple[int, int]:

@@ -156,9 +156,20 @@ def census_geography(files: G287Files, duckdb: DuckDBResource):
 
 
 # The agencies to locate: one row per (state_code, agency_key) of every usable participating list, with
-# the name, level and county of its newest appearance (latest list, then its first row for the agency).
+# the name, level and county of its newest appearance (latest list, then its first row for the agency), and
+# the state history moved it to when ICE had listed all its agreements under a wrong state (history.links).
 AGENCIES_SQL = """
-WITH seen AS (
+WITH moved AS (
+    SELECT f.state_code, f.agency_key, min(l.to_state_code) AS moved_to_state
+    FROM history.links l
+    JOIN history.agreements f ON f.agreement_id = l.from_agreement_id
+    WHERE l.change_kind = 'state_corrected'
+    GROUP BY f.state_code, f.agency_key
+    HAVING NOT EXISTS (
+        SELECT 1 FROM history.agreements a
+        WHERE a.state_code = f.state_code AND a.agency_key = f.agency_key AND a.agreement_id NOT IN (
+            SELECT from_agreement_id FROM history.links WHERE change_kind = 'state_corrected'))
+), seen AS (
     SELECT a.state_code, a.state_fips, a.agency_key, a.agency_name, a.level, a.county_name,
            a.snapshot_date,
            row_number() OVER (
@@ -173,8 +184,9 @@ WITH seen AS (
     FROM seen GROUP BY ALL
 )
 SELECT seen.state_code, seen.state_fips, seen.agency_key, seen.agency_name, seen.level, seen.county_name,
-       span.first_seen_date, span.last_seen_date
+       span.first_seen_date, span.last_seen_date, moved.moved_to_state
 FROM seen JOIN span USING (state_code, agency_key)
+LEFT JOIN moved USING (state_code, agency_key)
 WHERE seen.recency = 1
 ORDER BY seen.state_code, seen.agency_key
 """
@@ -198,9 +210,43 @@ def load_overrides(files: G287Files) -> pd.DataFrame:
 def with_ice_columns(jurisdictions: pd.DataFrame, agencies: pd.DataFrame) -> pd.DataFrame:
     """The matcher's rows plus what ICE said of each agency and when it was seen."""
     ice = agencies[
-        ["state_code", "agency_key", "level", "county_name", "first_seen_date", "last_seen_date"]
+        [
+            "state_code",
+            "agency_key",
+            "level",
+            "county_name",
+            "first_seen_date",
+            "last_seen_date",
+            "moved_to_state",
+        ]
     ].rename(columns={"level": "ice_level", "county_name": "ice_county_name"})
     return jurisdictions.merge(ice, on=["state_code", "agency_key"], how="left", validate="one_to_one")
+
+
+def without_moved_agencies(
+    jurisdictions: pd.DataFrame, bridge: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An agency ICE listed under a wrong state, fixed later, is located only under the fixed state's row.
+
+    Left to the matcher, "Wichita County Sheriff's Office" listed under OK became Washita County, OK, and
+    "Ellis County Sheriff's Office" listed under TX became Ellis County, TX, although history moved both to
+    the right state (history.links, state_corrected). Such a row keeps no jurisdiction, with the reason.
+    """
+    moved = jurisdictions["moved_to_state"].notna()
+    cleared = ["county_fips", "county_source", "place_geoid", "jurisdiction_name", "population", "latitude",
+               "longitude", "match_score"]  # fmt: skip
+    located = jurisdictions.copy()
+    located.loc[moved, cleared] = None
+    located.loc[moved, "jurisdiction_level"] = "other"
+    located.loc[moved, "match_method"] = NOT_FOUND
+    located.loc[moved, "not_found_reason"] = (
+        "listed under the wrong state: history moved all its agreements to "
+        + located.loc[moved, "moved_to_state"]
+        + ", where the agency is located under that state's row"
+    )
+    keys = set(zip(located.loc[moved, "state_code"], located.loc[moved, "agency_key"], strict=True))
+    kept = [key not in keys for key in zip(bridge["state_code"], bridge["agency_key"], strict=True)]
+    return located.drop(columns="moved_to_state"), bridge[kept].reset_index(drop=True)
 
 
 def count_metadata(table: pd.DataFrame, column: str) -> dict[str, int]:
@@ -224,6 +270,7 @@ def not_found_preview(table: pd.DataFrame) -> dg.MarkdownMetadataValue:
             deps=[
                 dg.AssetKey(["clean", "agreements"]),
                 dg.AssetKey(["raw", "snapshots"]),
+                table_key(catalog.HISTORY_LINKS),
                 *(table_key(_CATALOG_BY_NAME[name]) for name in CENSUS_TABLES),
             ],
         )
@@ -237,9 +284,11 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
     with duckdb.get_connection() as con:
         agencies = con.execute(AGENCIES_SQL, ["usable", "participating"]).df()
         matched = match_agencies(agencies, census, load_overrides(files))
-        jurisdictions = with_ice_columns(matched.jurisdictions, agencies)
+        jurisdictions, bridge = without_moved_agencies(
+            with_ice_columns(matched.jurisdictions, agencies), matched.county_bridge
+        )
         replace_table(con, catalog.AGENCY_JURISDICTIONS, jurisdictions)
-        replace_table(con, catalog.AGENCY_COUNTIES, matched.county_bridge)
+        replace_table(con, catalog.AGENCY_COUNTIES, bridge)
     rates = match_rates(jurisdictions.rename(columns={"ice_level": "level"}))
     yield dg.MaterializeResult(
         asset_key=table_key(catalog.AGENCY_JURISDICTIONS),
@@ -256,7 +305,6 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
             ),
         },
     )
-    bridge = matched.county_bridge
     yield dg.MaterializeResult(
         asset_key=table_key(catalog.AGENCY_COUNTIES),
         metadata={

@@ -403,6 +403,18 @@ AGENCY_JURISDICTIONS = _table(
         ("ice_county_name", "VARCHAR", "ICE's COUNTY column in the newest appearance"),
         ("first_seen_date", "DATE", "Date of the first usable participating list naming the agency"),
         ("last_seen_date", "DATE", "Date of the newest usable participating list naming the agency"),
+        (
+            "county_cell_fips",
+            "VARCHAR",
+            "The county ICE's COUNTY cell names, when it names one of the state (exactly or by one slip)",
+        ),
+        (
+            "county_cell_match",
+            "VARCHAR",
+            "How the COUNTY cell was read: exact, typo (one letter off one county's name), no county (names "
+            "none of the state: never used), NULL (empty or #NA); a cell whose county differs from county_fips "
+            "is a recorded mismatch",
+        ),
     ],
     public=True,
 )
@@ -828,9 +840,28 @@ _CURRENT_EXTRA = [
     ("moa_date", "DATE", "Date written in the MOA link's file name"),
     ("addendum_date", "DATE", "Date written in the addendum link's file name"),
     ("signed_contradicts_moa", "BOOLEAN", "SIGNED is more than 31 days from moa_date (history.agreements)"),
+    (
+        "county_raw",
+        "VARCHAR",
+        "ICE's COUNTY cell as typed (cleaned of spaces), '#NA' and misspellings included",
+    ),
+    (
+        "county_raw_status",
+        "VARCHAR",
+        "What the agency's COUNTY cell says against county_name: matches, another county (of the state), "
+        "no county (names none of the state, so never used), not used (a county, but the agency has none: "
+        "a state agency or one not found), NULL (empty, #NA or N/A)",
+    ),
 ]
 _CURRENT_FROM_CLEAN = [
-    column
+    Column(
+        "county_name",
+        "VARCHAR",
+        "Census name of the county of the agency's jurisdiction (geo.counties by county_fips); NULL for state "
+        "agencies and agencies not found. ICE's cell is county_raw",
+    )
+    if column.name == "county_name"
+    else column
     for column in CLEAN_AGREEMENTS.columns
     if column.name not in ("duplicate_rows", "name_key", "moa_date", "addendum_date")
 ]

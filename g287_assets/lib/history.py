@@ -279,15 +279,15 @@ def choose_links(
         & from_rivals.eq(1)
         & to_rivals.eq(1)
     )
-    evidenced = plausible["moa_evidence"] if "moa_evidence" in plausible else False
     linkable = (
         clear_best
         & (plausible["score"] >= fuzzy_threshold)
-        & (plausible["change_kind"].isin(LINKABLE_KINDS) | evidenced)
+        & (plausible["change_kind"].isin(LINKABLE_KINDS) | plausible["moa_evidence"])
     )
     links = plausible[linkable].assign(method="automatic", reason=None)
-    if "moa_evidence" in links:
-        links.loc[links["moa_evidence"], "reason"] = "both rows link one MOA, whose file name carries the new date"
+    links.loc[links["moa_evidence"], "reason"] = (
+        "both rows link one MOA, whose file name carries the new date"
+    )
     links = links[_PAIR_COLUMNS]
 
     unresolved = plausible[

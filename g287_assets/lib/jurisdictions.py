@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from g287_assets.lib.census import COUSUB_SUMLEV, PLACE_PART_SUMLEV, PLACE_SUMLEV, STATE_SUMLEV
 from g287_assets.lib.normalize import agency_key, clean_text
@@ -38,6 +39,8 @@ JURISDICTION_COLUMNS = [
     "not_found_reason",
     "override_reason",
     "county_source",
+    "county_cell_fips",
+    "county_cell_match",
 ]
 BRIDGE_COLUMNS = ["agency_key", "state_code", "county_fips", "part_population", "county_source"]
 OVERRIDE_COLUMNS = ["state_code", "agency_name", "jurisdiction_level", "geoid", "reason"]
@@ -45,6 +48,10 @@ OVERRIDE_COLUMNS = ["state_code", "agency_name", "jurisdiction_level", "geoid", 
 # Scores are rapidfuzz ratios (0-100) of normalized names. Below these a candidate is reported, not used.
 PLACE_MIN_SCORE = 90.0
 COUNTY_MIN_SCORE = 85.0
+# A COUNTY cell one edit from exactly one county's name is read as that county, if both are this long:
+# shorter names ("Pop", "Lee", "Rush") are too close to each other for a slip to be told from another county.
+TYPO_MIN_LENGTH = 4
+TYPO_SCORE = 90.0
 
 NOT_FOUND = "not found"
 
@@ -124,6 +131,7 @@ _PLACE_SUFFIX = re.compile(r"(?:\s+(?:[a-z][a-z\-]*|\(balance\)|\(pt\.\)))+$")
 _SHERIFF_OR_COUNTY = re.compile(r"\bSHERIFF|\bCOUNTY\b|\bPARISH\b")
 _POLICE = re.compile(r"\bPOLICE\b|\bPD\b|\bPUBLIC SAFETY\b")
 _NULL_COUNTY = {"", "#NA", "N/A", "NA", "NONE", "UNKNOWN"}
+_COUNTY_WORDS = ("COUNTY", "PARISH", "BOROUGH")
 
 
 @dataclass(frozen=True)
@@ -461,24 +469,43 @@ def _municipal_candidates(
 
 
 def resolve_county_column(county_text: object, counties: _Candidates) -> tuple[str | None, float]:
-    """ICE's COUNTY cell as a county FIPS of the state, tolerant of typos ("Flager County", "Lake Conty").
+    """ICE's COUNTY cell as a county FIPS of the state, only when the cell really names one.
 
-    Returns (None, best score) for an empty cell, "#NA", or a cell too unlike every county of the state
-    ("North County", "Overton County" in Texas), so a bad cell is ignored rather than trusted.
+    Returns (FIPS, 100) when the cell is a county's name (case, "St."/"Saint", "County" or "Parish" aside),
+    (FIPS, TYPO_SCORE) when it is one slip away from exactly one county's name (a letter missing, extra,
+    wrong or two letters swapped: "Pulaksi", "Frankin", "Flager County", "Lake Conty"), and (None, 0) for
+    an empty cell, "#NA", or a cell naming no county of the state ("Pop County", "North County").
     """
-    text = match_text(clean_text(county_text))
-    if text in _NULL_COUNTY or not counties.base_keys:
-        return None, 0.0
-    base_text = _COUNTY_KIND.sub("", text).strip() or text
-    scores = np.maximum(
-        process.cdist([text], counties.full_keys, scorer=fuzz.ratio)[0],
-        process.cdist([base_text], counties.base_keys, scorer=fuzz.ratio)[0],
-    ).astype(float)
-    best = float(scores.max())
-    winners = np.flatnonzero(scores == best)
-    if best < COUNTY_MIN_SCORE or len(winners) != 1:
-        return None, best
-    return str(counties.table["geoid"].iat[winners[0]]), best
+    return county_cell_match(county_text, counties)[:2]
+
+
+def county_cell_match(county_text: object, counties: _Candidates) -> tuple[str | None, float, str | None]:
+    """resolve_county_column's (FIPS, score) and how the cell was read: exact, typo, no county or None (empty)."""
+    cell = clean_text(county_text) if isinstance(county_text, str) else ""
+    if cell.upper() in _NULL_COUNTY:
+        return None, 0.0, None
+    text = match_text(cell)
+    if not counties.base_keys:
+        return None, 0.0, "no county"
+    words = text.split()
+    if len(words) > 1 and any(DamerauLevenshtein.distance(words[-1], kind) <= 1 for kind in _COUNTY_WORDS):
+        words = words[:-1]
+    base_text = " ".join(words)
+    # A full name ("Richmond County") settles what a bare one ("Richmond": county or city) leaves open.
+    exact = {i for i, full in enumerate(counties.full_keys) if text == full} or {
+        i for i, base in enumerate(counties.base_keys) if base_text == base
+    }
+    if len(exact) == 1:
+        return str(counties.table["geoid"].iat[exact.pop()]), 100.0, "exact"
+    typos = [
+        i
+        for i, base in enumerate(counties.base_keys)
+        if min(len(base), len(base_text)) >= TYPO_MIN_LENGTH
+        and DamerauLevenshtein.distance(base_text, base) == 1
+    ]
+    if not exact and len(typos) == 1:
+        return str(counties.table["geoid"].iat[typos[0]]), TYPO_SCORE, "typo"
+    return None, 0.0, "no county"
 
 
 def _named_county(key: str, counties: _Candidates) -> str | None:
@@ -676,6 +703,7 @@ def _jurisdiction_row(agency: dict, decision: _Decision, column_fips: str | None
         "state_fips": agency["state_fips"],
         "county_fips": county_fips,
         "county_source": county_source,
+        "county_cell_fips": column_fips,
         "place_geoid": first.get("geoid") if decision.level in ("place", "county_subdivision") else None,
         "jurisdiction_name": "; ".join(entry["name"] for entry in known) or None,
         "population": population,
@@ -715,14 +743,17 @@ def match_agencies(
     for agency in agencies.to_dict("records"):
         state = agency["state_fips"] if isinstance(agency["state_fips"], str) else ""
         counties = counties_by_state.get(state, empty)
-        column = resolve_county_column(agency["county_name"], counties)
+        cell_fips, cell_score, cell_match = county_cell_match(agency["county_name"], counties)
+        column = (cell_fips, cell_score)
         override = lookup.get((clean_text(agency["state_code"]).upper(), agency["agency_key"]))
         decision = (
             _override_decision(override)
             if override is not None
             else _decide(agency, counties, municipal_by_state.get(state, empty), column)
         )
-        rows.append(_jurisdiction_row(agency, decision, column[0], by_geoid))
+        rows.append(
+            _jurisdiction_row(agency, decision, column[0], by_geoid) | {"county_cell_match": cell_match}
+        )
         bridge_keys += [
             (agency["agency_key"], agency["state_code"], decision.level, geoid) for geoid in decision.geoids
         ]

@@ -21,9 +21,25 @@ BUILD_LOCK_NAME = ".build.lock"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
-def ensure_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def ensure_table(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
+    """Create the table if absent; give a table kept from an earlier version the columns added since.
+
+    Returns True when columns were added (they hold NULL until the table's rows are written again).
+    """
     for statement in create_statements(table):
         con.execute(statement)
+    schema, name = table.name.split(".")
+    present = {
+        column
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    missing = [column for column in table.columns if column.name not in present]
+    for column in missing:
+        con.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.type}")
+    return bool(missing)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:

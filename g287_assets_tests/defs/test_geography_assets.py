@@ -25,7 +25,11 @@ from g287_assets.lib import catalog
 from g287_assets.lib.census import CensusSource, obtain_source, read_gazetteer
 from g287_assets.lib.download import DownloadRefused
 from g287_assets.lib.normalize import agency_key
+from g287_assets.lib.reference import load_reference
+from g287_assets.lib.settings import PROJECT_ROOT
 from g287_assets_tests.loopback import loopback_server
+
+REFERENCE = load_reference(PROJECT_ROOT / "data" / "reference")
 
 # ---- the published database of the real archive --------------------------------------------------------
 
@@ -39,7 +43,7 @@ def published(built_archive: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def jurisdiction(con: duckdb.DuckDBPyConnection, state: str, name: str) -> dict:
     cursor = con.execute(
         "SELECT * FROM geo.agency_jurisdictions WHERE state_code = ? AND agency_key = ?",
-        [state, agency_key(name)],
+        [state, REFERENCE.agency_key_of(state, name)],
     )
     columns = [column[0] for column in cursor.description]
     rows = cursor.fetchall()

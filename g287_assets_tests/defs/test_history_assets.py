@@ -112,7 +112,7 @@ def test_names_of_one_agency_are_one_agreement_from_its_first_listing(
 ):
     """These pairs were corrections before abbreviations and the sheriff's two names made one key."""
     row = agreement(published, state, name, model, signed)
-    assert (row["status"], row["first_seen_date"]) == ("active", dt.date.fromisoformat(first_seen))
+    assert (row["status"], row["first_seen_date"]) == ("active", pd.Timestamp(first_seen))
     assert published.execute(
         "SELECT count(*) FROM history.agreements WHERE state_code = ? AND agency_name = ? AND model = ?",
         [state, alias_name, model],
@@ -442,10 +442,10 @@ def tiny_database(path: Path) -> None:
         con.execute("CREATE SCHEMA clean")
         con.execute(
             "CREATE TABLE raw.snapshots (snapshot_key VARCHAR, snapshot_date DATE, snapshot_at TIMESTAMP, "
-            "list_kind VARCHAR, status VARCHAR, quality_reason VARCHAR)"
+            "list_kind VARCHAR, status VARCHAR, quality_reason VARCHAR, row_count INTEGER)"
         )
         con.executemany(
-            "INSERT INTO raw.snapshots VALUES (?, ?::DATE, ?::TIMESTAMP, 'participating', ?, ?)",
+            "INSERT INTO raw.snapshots VALUES (?, ?::DATE, ?::TIMESTAMP, 'participating', ?, ?, NULL)",
             [
                 (
                     key,
@@ -460,16 +460,18 @@ def tiny_database(path: Path) -> None:
         con.execute(
             "CREATE TABLE clean.agreements (snapshot_key VARCHAR, snapshot_date DATE, state_code VARCHAR, "
             "agency_name VARCHAR, agency_key VARCHAR, county_name VARCHAR, level VARCHAR, model VARCHAR, "
-            "signed_date DATE, moa_url VARCHAR, addendum_url VARCHAR)"
+            "signed_date DATE, moa_url VARCHAR, addendum_url VARCHAR, name_key VARCHAR, moa_date DATE, "
+            "addendum_date DATE)"
         )
         con.executemany(
             """
             INSERT INTO clean.agreements
-            SELECT ?, s.snapshot_date, ?, ?, upper(replace(?, '''', '')), NULL, 'county', ?, ?::DATE, NULL, NULL
+            SELECT ?, s.snapshot_date, ?, ?, upper(replace(?, '''', '')), NULL, 'county', ?, ?::DATE, NULL, NULL,
+                upper(replace(?, '''', '')), NULL, NULL
             FROM raw.snapshots s WHERE s.snapshot_key = ?
             """,
             [
-                (key, state, name, name, model, signed, key)
+                (key, state, name, name, model, signed, name, key)
                 for key, state, name, model, signed in AGREEMENT_ROWS
             ],
         )
@@ -477,7 +479,7 @@ def tiny_database(path: Path) -> None:
 
 def test_history_asset_materializes_on_a_tiny_database(tmp_path):
     database, reference = tmp_path / "work.duckdb", tmp_path / "reference"
-    reference.mkdir()
+    shutil.copytree(PROJECT_ROOT / "data" / "reference", reference)
     tiny_database(database)
     header = ",".join(MANUAL_LINK_COLUMNS)
     typo = "TX,Nowhere Police Department,TFM,,Somewhere Police Department,TFM,,link,matches nothing"
@@ -528,7 +530,7 @@ def test_history_asset_materializes_on_a_tiny_database(tmp_path):
 def test_an_abbreviated_listing_is_the_same_agreement_not_a_cancellation(published):
     row = agreement(published, "FL", "Indian River Shores Department of Public Safety", "TFM", "2025-03-05")
     # Listed as "Indian River Shores DPS" on 2025-03-07, then written out: one agreement since that list.
-    assert (row["status"], row["first_seen_date"]) == ("active", dt.date(2025, 3, 7))
+    assert (row["status"], row["first_seen_date"]) == ("active", pd.Timestamp("2025-03-07"))
     assert published.execute(
         "SELECT count(*) FROM history.cancellations WHERE agency_key LIKE 'INDIAN RIVER SHORES%'"
     ).fetchone() == (0,)
@@ -599,7 +601,7 @@ def test_the_timeline_keeps_ices_row_count_beside_the_distinct_agreements(publis
 def test_signed_values_that_contradict_their_moa_are_flagged(published):
     mohawk = agreement(published, "NY", "Mohawk Village Police Department", "TFM", "2016-03-19")
     # SIGNED says 2016; the MOA ICE links is MohawkVillagePoliceDeptNY_TFM_MOA_03192026.pdf.
-    assert (mohawk["moa_date"], mohawk["signed_contradicts_moa"]) == (dt.date(2026, 3, 19), True)
+    assert (mohawk["moa_date"], mohawk["signed_contradicts_moa"]) == (pd.Timestamp("2026-03-19"), True)
     counts = published.execute(
         "SELECT status, count(*) FILTER (WHERE signed_contradicts_moa), count(moa_date) "
         "FROM history.agreements GROUP BY ALL ORDER BY ALL"
