@@ -153,7 +153,46 @@ def test_misnamed_agencies_follow_reviewed_overrides(published: duckdb.DuckDBPyC
     )
     crow_wing = jurisdiction(published, "MA", "Crow Wing County Sheriff's Office")
     assert crow_wing["match_method"] == "not found" and crow_wing["county_fips"] is None
-    assert "Minnesota" in crow_wing["not_found_reason"]
+    assert "history moved all its agreements to MN" in crow_wing["not_found_reason"]
+
+
+def test_agencies_listed_under_a_wrong_state_get_no_county_there(
+    published: duckdb.DuckDBPyConnection,
+) -> None:
+    # ICE listed Wichita County's sheriff (TX) under OK for a while: Washita County, OK, is not its county.
+    wichita = jurisdiction(published, "OK", "Wichita County Sheriff's Office")
+    assert (wichita["county_fips"], wichita["county_cell_match"]) == (None, "no county")
+    assert "history moved all its agreements to TX" in wichita["not_found_reason"]
+    assert jurisdiction(published, "TX", "Wichita County Sheriff's Office")["county_fips"] == "48485"
+
+
+def test_county_cells_count_only_when_they_name_a_county(published: duckdb.DuckDBPyConnection) -> None:
+    cells = published.execute(
+        "SELECT agency_name, county_raw, county_name, county_raw_status FROM marts.current_agreements "
+        "WHERE (state_code, agency_name) IN (('AR', 'Pope County Sheriff''s Office'), "
+        "('AR', 'Arkansas Department of Corrections'), ('TX', 'Marlin Police Department'), "
+        "('TX', 'Tye Police Department'), ('FL', 'Tampa Police Department')) ORDER BY ALL"
+    ).fetchall()
+    assert sorted(set(cells)) == [
+        # A state agency: its COUNTY cell (a misspelt Pulaski) is read but no county is shown.
+        ("Arkansas Department of Corrections", "Pulaksi County", None, "not used"),
+        # "Fall" is one letter from Falls and from Hall: ambiguous, so the place's own county is used.
+        ("Marlin Police Department", "Fall County", "Falls County", "no county"),
+        # "Pop" is a slip of Pope, but three letters are too few to tell it from another county's name.
+        ("Pope County Sheriff's Office", "Pop County", "Pope County", "no county"),
+        ("Tampa Police Department", None, "Hillsborough County", None),
+        ("Tye Police Department", "Galveston County", "Taylor County", "another county"),
+    ]
+    statuses = dict(
+        published.execute(
+            "SELECT coalesce(county_raw_status, 'empty'), count(*) FROM marts.current_agreements GROUP BY 1"
+        ).fetchall()
+    )
+    assert statuses == {"matches": 1580, "another county": 3, "no county": 9, "not used": 16, "empty": 235}
+    assert published.execute(
+        "SELECT count(*) FROM marts.current_agreements WHERE county_name = '#NA' OR county_name <> "
+        "(SELECT c.county_name FROM geo.counties c WHERE c.county_fips = marts.current_agreements.county_fips)"
+    ).fetchone() == (0,)
 
 
 def test_multi_county_places_have_one_bridge_row_per_county(published: duckdb.DuckDBPyConnection) -> None:
