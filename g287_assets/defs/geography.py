@@ -192,6 +192,51 @@ ORDER BY seen.state_code, seen.agency_key
 """
 
 
+# Agencies whose level by evidence is not ICE's TYPE, with the rule and whether the Census jurisdiction agrees.
+LEVEL_REVIEW_SQL = """
+WITH disagreements AS (
+    SELECT
+        a.state_code,
+        a.agency_key,
+        a.level_ice,
+        a.level,
+        arg_max(a.agency_name, (a.snapshot_date, a.agency_name)) AS agency_name,
+        any_value(list_filter(a.corrections, lambda fix: starts_with(fix, 'level_patterns:'))[1]) AS rule,
+        count(DISTINCT a.snapshot_key)::INTEGER AS lists,
+        min(a.snapshot_date) AS first_seen_date,
+        max(a.snapshot_date) AS last_seen_date
+    FROM clean.agreements a
+    JOIN raw.snapshots s USING (snapshot_key)
+    WHERE s.status = 'usable' AND s.list_kind = 'participating' AND a.level_source = 'name'
+    GROUP BY a.state_code, a.agency_key, a.level_ice, a.level
+)
+SELECT
+    d.state_code, d.agency_name, d.agency_key, d.level_ice, d.level, d.rule, p.reason, j.jurisdiction_level,
+    CASE j.jurisdiction_level
+        WHEN 'county' THEN d.level = 'county'
+        WHEN 'place' THEN d.level = 'municipal'
+        WHEN 'county_subdivision' THEN d.level = 'municipal'
+        WHEN 'state' THEN d.level = 'state'
+    END AS census_agrees,
+    d.lists, d.first_seen_date, d.last_seen_date
+FROM disagreements d
+LEFT JOIN level_rules p ON p.rule = d.rule
+LEFT JOIN geo.agency_jurisdictions j ON j.state_code = d.state_code AND j.agency_key = d.agency_key
+ORDER BY d.state_code, d.agency_key, d.level_ice
+"""
+
+
+def level_review(con, files: G287Files) -> pd.DataFrame:
+    """geo.level_review's rows (the jurisdictions must be written first)."""
+    patterns = load_reference(files.paths.reference_dir).table("level_patterns")
+    rules = pd.DataFrame({"rule": "level_patterns:" + patterns["priority"], "reason": patterns["reason"]})
+    con.register("level_rules", rules)
+    try:
+        return con.execute(LEVEL_REVIEW_SQL).df()
+    finally:
+        con.unregister("level_rules")
+
+
 def load_overrides(files: G287Files) -> pd.DataFrame:
     """The reviewed jurisdiction decisions, each with the agency key cleaning gives its name; an absent table
     means no override, not an error."""
@@ -223,6 +268,9 @@ def with_ice_columns(jurisdictions: pd.DataFrame, agencies: pd.DataFrame) -> pd.
     return jurisdictions.merge(ice, on=["state_code", "agency_key"], how="left", validate="one_to_one")
 
 
+WRONG_STATE_REASON = "listed under the wrong state"
+
+
 def without_moved_agencies(
     jurisdictions: pd.DataFrame, bridge: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -240,7 +288,7 @@ def without_moved_agencies(
     located.loc[moved, "jurisdiction_level"] = "other"
     located.loc[moved, "match_method"] = NOT_FOUND
     located.loc[moved, "not_found_reason"] = (
-        "listed under the wrong state: history moved all its agreements to "
+        f"{WRONG_STATE_REASON}: history moved all its agreements to "
         + located.loc[moved, "moved_to_state"]
         + ", where the agency is located under that state's row"
     )
@@ -274,7 +322,7 @@ def not_found_preview(table: pd.DataFrame) -> dg.MarkdownMetadataValue:
                 *(table_key(_CATALOG_BY_NAME[name]) for name in CENSUS_TABLES),
             ],
         )
-        for table in (catalog.AGENCY_JURISDICTIONS, catalog.AGENCY_COUNTIES)
+        for table in (catalog.AGENCY_JURISDICTIONS, catalog.AGENCY_COUNTIES, catalog.LEVEL_REVIEW)
     ],
     name="agency_geography",
 )
@@ -289,6 +337,8 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
         )
         replace_table(con, catalog.AGENCY_JURISDICTIONS, jurisdictions)
         replace_table(con, catalog.AGENCY_COUNTIES, bridge)
+        levels = level_review(con, files)
+        replace_table(con, catalog.LEVEL_REVIEW, levels)
     rates = match_rates(jurisdictions.rename(columns={"ice_level": "level"}))
     yield dg.MaterializeResult(
         asset_key=table_key(catalog.AGENCY_JURISDICTIONS),
@@ -315,6 +365,17 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
             "preview": preview(bridge),
         },
     )
+    yield dg.MaterializeResult(
+        asset_key=table_key(catalog.LEVEL_REVIEW),
+        metadata={
+            "dagster/row_count": len(levels),
+            "agencies": int(levels[["state_code", "agency_key"]].drop_duplicates().shape[0]),
+            "census disagrees": int((levels["census_agrees"] == False).sum()),  # noqa: E712
+            "preview": preview(
+                levels[["state_code", "agency_name", "level_ice", "level", "jurisdiction_level"]]
+            ),
+        },
+    )
 
 
 # ---- checks ---------------------------------------------------------------------------------------------
@@ -336,7 +397,8 @@ def rows_markdown(frame: pd.DataFrame, columns: list[str]) -> dg.MarkdownMetadat
     description=(
         "Every county office (ICE level county and a sheriff's, county's or parish's office serving one "
         "county) is matched to a county, unless a reviewed row of jurisdiction_overrides.csv says why not "
-        "(a sheriff filed by ICE under the wrong state). Regional and district jails, multi-county task "
+        "(a sheriff filed by ICE under the wrong state), or history moved all its agreements to another state "
+        "(history.links, state_corrected). Regional and district jails, multi-county task "
         "forces and judicial-district offices are not county offices: they have no single county."
     ),
 )
@@ -344,7 +406,9 @@ def county_offices_matched(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     table = read_jurisdictions(duckdb)
     offices = table[(table["level"] == "county") & table["agency_name"].map(county_office)]
     unmatched = offices[(offices["jurisdiction_level"] != "county") | offices["county_fips"].isna()]
-    reviewed = unmatched["override_reason"].notna()
+    reviewed = unmatched["override_reason"].notna() | unmatched["not_found_reason"].fillna("").str.startswith(
+        WRONG_STATE_REASON
+    )
     columns = ["state_code", "agency_name", "not_found_reason"]
     return dg.AssetCheckResult(
         passed=bool(reviewed.all()),

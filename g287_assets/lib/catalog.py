@@ -164,8 +164,18 @@ CLEAN_AGREEMENTS = _table(
             "shares one key",
         ),
         ("county_name", "VARCHAR", "ICE's COUNTY column, cleaned (NULL when blank or absent)"),
-        ("level", "VARCHAR", "county / municipal / state / other"),
-        ("level_source", "VARCHAR", "type (ICE's TYPE column) or inferred (from the agency name)"),
+        (
+            "level",
+            "VARCHAR",
+            "county / municipal / state / other, by evidence: the agency's name (level_patterns.csv), else ICE's "
+            "TYPE (level_ice)",
+        ),
+        (
+            "level_source",
+            "VARCHAR",
+            "type (ICE's TYPE, the name agreeing or silent), name (the name overrode a different TYPE) or "
+            "inferred (no TYPE: from the name)",
+        ),
         ("model", "VARCHAR", "JEM (Jail Enforcement), WSO (Warrant Service Officer) or TFM (Task Force)"),
         ("signed_date", "DATE", "Signing date (NULL when empty, unreadable or implausible)"),
         ("signed_raw", "VARCHAR", "SIGNED cell as written"),
@@ -180,6 +190,7 @@ CLEAN_AGREEMENTS = _table(
         ),
         ("moa_date", "DATE", "Date written in the MOA link's file name (NULL when it carries none)"),
         ("addendum_date", "DATE", "Date written in the addendum link's file name"),
+        ("level_ice", "VARCHAR", "The level ICE's TYPE column gives (NULL when missing or #NA)"),
     ],
     public=True,
 )
@@ -440,6 +451,36 @@ AGENCY_COUNTIES = _table(
     ],
 )
 
+LEVEL_REVIEW = _table(
+    "geo.level_review",
+    "Every agency whose level by evidence differs from ICE's TYPE: the name's rule that decided it, its reason, "
+    "and whether the agency's Census jurisdiction agrees. One row per agency and pair of levels.",
+    [
+        ("state_code", "VARCHAR", "USPS state code"),
+        ("agency_name", "VARCHAR", "Agency name as last listed with this disagreement"),
+        ("agency_key", "VARCHAR", "The agency's key"),
+        ("level_ice", "VARCHAR", "The level ICE's TYPE gives"),
+        ("level", "VARCHAR", "The level by evidence, used everywhere"),
+        ("rule", "VARCHAR", "The level_patterns.csv row that decided (level_patterns:<priority>)"),
+        ("reason", "VARCHAR", "That row's reason"),
+        (
+            "jurisdiction_level",
+            "VARCHAR",
+            "The agency's Census jurisdiction (geo.agency_jurisdictions): county, place, county_subdivision, "
+            "state, other",
+        ),
+        (
+            "census_agrees",
+            "BOOLEAN",
+            "The jurisdiction is of the level by evidence (place and county subdivision are municipal); NULL "
+            "when the agency has no jurisdiction",
+        ),
+        ("lists", "INTEGER", "Usable participating lists with this disagreement"),
+        ("first_seen_date", "DATE", "First of those lists"),
+        ("last_seen_date", "DATE", "Last of those lists"),
+    ],
+)
+
 GEO_TABLES = [
     GEO_CENSUS_SOURCES,
     GEO_STATES,
@@ -449,6 +490,7 @@ GEO_TABLES = [
     GEO_PLACE_COUNTY_PARTS,
     AGENCY_JURISDICTIONS,
     AGENCY_COUNTIES,
+    LEVEL_REVIEW,
 ]
 TABLES += GEO_TABLES
 
@@ -852,6 +894,7 @@ _CURRENT_EXTRA = [
         "no county (names none of the state, so never used), not used (a county, but the agency has none: "
         "a state agency or one not found), NULL (empty, #NA or N/A)",
     ),
+    ("level_ice", "VARCHAR", "The level ICE's TYPE column gives; level is decided by evidence"),
 ]
 _CURRENT_FROM_CLEAN = [
     Column(
@@ -863,7 +906,7 @@ _CURRENT_FROM_CLEAN = [
     if column.name == "county_name"
     else column
     for column in CLEAN_AGREEMENTS.columns
-    if column.name not in ("duplicate_rows", "name_key", "moa_date", "addendum_date")
+    if column.name not in ("duplicate_rows", "name_key", "moa_date", "addendum_date", "level_ice")
 ]
 
 CURRENT_AGREEMENTS = Table(

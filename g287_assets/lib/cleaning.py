@@ -42,6 +42,7 @@ CLEAN_COLUMNS = [
     "name_key",
     "moa_date",
     "addendum_date",
+    "level_ice",
 ]
 
 _URL = re.compile(r"https?://\S+")
@@ -77,13 +78,37 @@ def _part(pairs: pd.Series, index: int) -> pd.Series:
     return pairs.map(lambda pair: pair[index] if isinstance(pair, tuple) else None).astype(object)
 
 
-def infer_levels(keys: pd.Series, patterns: pd.DataFrame) -> pd.Series:
-    """Level from the agency name, for rows whose TYPE is missing, blank or `#NA`: first pattern wins."""
+def infer_levels(keys: pd.Series, patterns: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Level the agency's name shows, and the id of the pattern that showed it: the first pattern wins.
+
+    A pattern of level `type` stops the search with no level: the name says nothing ICE's TYPE should yield to.
+    """
     result = pd.Series(None, index=keys.index, dtype=object)
+    rule = pd.Series(None, index=keys.index, dtype=object)
     for _, pattern in patterns.sort_values("priority", key=lambda p: p.astype(int)).iterrows():
-        hit = result.isna() & keys.str.contains(pattern.pattern, regex=True)
-        result[hit] = pattern.level
-    return result
+        hit = rule.isna() & keys.fillna("").str.contains(pattern.pattern, regex=True)
+        result[hit] = None if pattern.level == "type" else pattern.level
+        rule[hit] = f"level_patterns:{pattern.priority}"
+    return result, rule
+
+
+def decide_levels(
+    keys: pd.Series, level_ice: pd.Series, patterns: pd.DataFrame
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The level by evidence: the agency's name first, ICE's TYPE where the name says nothing.
+
+    Patterns that apply `always` (a sheriff is county, a town's police municipal) override the TYPE, which
+    ICE sometimes gets wrong; patterns for a `missing_type` only fill a blank TYPE (the web-page era).
+    Returns the level, its source (type, name: the name overrode a different TYPE, inferred: no TYPE) and the
+    pattern that overrode ICE's TYPE (a correction, None otherwise).
+    """
+    named, named_rule = infer_levels(keys, patterns[patterns["applies"] == "always"])
+    fallback, _ = infer_levels(keys, patterns[patterns["applies"] == "missing_type"])
+    level = named.where(named.notna(), level_ice).where(lambda chosen: chosen.notna(), fallback)
+    overridden = named.notna() & level_ice.notna() & named.ne(level_ice)
+    source = pd.Series("type", index=keys.index, dtype=object).where(level_ice.notna(), "inferred")
+    source = source.where(~overridden, "name").where(level.notna(), None)
+    return level, source, named_rule.where(overridden, None)
 
 
 def link_or_url(link: pd.Series, text: pd.Series) -> pd.Series:
@@ -172,7 +197,7 @@ def clean_agreements(
     )
 
     state_code, state_fix = _lookup(kept["state"], reference.state_codes)
-    level, level_fix = _lookup(kept["type"], reference.vocabulary("type_levels", "level"))
+    level_ice, type_fix = _lookup(kept["type"], reference.vocabulary("type_levels", "level"))
     model, model_fix = _lookup(kept["support_type"], reference.vocabulary("support_type_models", "model"))
 
     names = map_distinct(kept["agency"].fillna(""), display_name)
@@ -193,10 +218,7 @@ def clean_agreements(
     keys = identities.map(lambda identity: identity.agency_key).astype(object)
     alias_fixes = identities.map(lambda identity: list(identity.rules))
 
-    inferred = infer_levels(keys, reference.table("level_patterns"))
-    level_source = pd.Series("type", index=kept.index).where(level.notna(), "inferred")
-    level = level.where(level.notna(), inferred)
-    level_source = level_source.where(level.notna(), None)
+    level, level_source, level_fix = decide_levels(keys, level_ice, reference.table("level_patterns"))
 
     signed_fixed, signed_fix = _lookup(kept["signed"], reference.signed_date_corrections)
     signed_text = signed_fixed.where(signed_fixed.notna(), kept["signed"])
@@ -206,7 +228,7 @@ def clean_agreements(
         [
             [fix for fix in fixes if isinstance(fix, str)] + aliases
             for *fixes, aliases in zip(
-                state_fix, level_fix, model_fix, name_fix, signed_fix, alias_fixes, strict=True
+                state_fix, type_fix, level_fix, model_fix, name_fix, signed_fix, alias_fixes, strict=True
             )
         ],
         index=kept.index,
@@ -228,6 +250,7 @@ def clean_agreements(
             "name_key": name_keys.where(name_keys != "", None),
             "moa_date": map_distinct(moa_urls, document_date),
             "addendum_date": map_distinct(addendum_urls, document_date),
+            "level_ice": level_ice,
             "county_name": map_distinct(kept["county"], clean_text).replace("", None),
             "level": level,
             "level_source": level_source,

@@ -22,7 +22,7 @@ TABLES = {
     "type_levels": ["raw_value", "level", "kind", "reason"],
     "support_type_models": ["raw_value", "model", "kind", "reason"],
     "models": ["model", "model_name", "description"],
-    "level_patterns": ["priority", "pattern", "level", "reason"],
+    "level_patterns": ["priority", "pattern", "level", "applies", "reason"],
     "agency_name_corrections": ["state_code", "raw_name", "agency_name", "reason"],
     "snapshot_overrides": ["sha256", "snapshot_date", "status", "reason"],
     "signed_date_corrections": ["raw_value", "signed_date", "reason"],

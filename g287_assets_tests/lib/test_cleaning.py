@@ -57,7 +57,10 @@ def test_type_and_support_type_variants() -> None:
             {"type": "County ", "support_type": "Task Force Officer "},
         ]
     )
-    assert result.level.tolist() == ["municipal", "state", "county"]
+    assert result.level_ice.tolist() == ["municipal", "state", "county"]
+    # The default agency is a sheriff's office: its name makes it county whatever the TYPE says.
+    assert result.level.tolist() == ["county", "county", "county"]
+    assert result.level_source.tolist() == ["name", "name", "type"]
     assert result.model.tolist() == ["WSO", "JEM", "TFM"]
     assert "type_levels:MUNCIPALITY" in result.corrections[0]
     assert "support_type_models:TASK FORCE OFFICER" in result.corrections[2]
@@ -74,6 +77,36 @@ def test_level_is_inferred_from_the_name_when_type_is_missing() -> None:
     )
     assert result.level.tolist() == ["county", "municipal", "state", "other"]
     assert set(result.level_source) == {"inferred"}
+
+
+def test_level_is_decided_by_the_name_before_ices_type() -> None:
+    result, _ = clean(
+        [
+            {"state": "OKLAHOMA", "type": "Municipality", "agency": "Haskell County Sheriff's Office"},
+            {"state": "TEXAS", "type": "County", "agency": "Stamford Police Department"},
+            {"state": "OKLAHOMA", "type": "State", "agency": "Oklahoma Dept. of Public Safety"},
+            {"state": "VIRGINIA", "type": "County", "agency": "Gordonsville Department of Public Safety"},
+            {"state": "VIRGINIA", "type": "State", "agency": "Southwest Virginia Regional Jail Authority"},
+            {"state": "MISSOURI", "type": "Municipality", "agency": "Saint Charles County Police Department"},
+            # The name is silent: ICE's TYPE stands.
+            {"state": "NEVADA", "type": "County", "agency": "Las Vegas Metropolitan Police Department"},
+            {"state": "FLORIDA", "type": "State", "agency": "University of Florida Police Department"},
+            {"state": "MISSOURI", "type": "Municipality", "agency": "North County Police Cooperative"},
+        ]
+    )
+    assert list(zip(result.level_ice, result.level, result.level_source, strict=True)) == [
+        ("municipal", "county", "name"),
+        ("county", "municipal", "name"),
+        ("state", "state", "type"),
+        ("county", "municipal", "name"),
+        ("state", "other", "name"),
+        ("municipal", "county", "name"),
+        ("county", "county", "type"),
+        ("state", "state", "type"),
+        ("municipal", "municipal", "type"),
+    ]
+    assert "level_patterns:1" in result.corrections[0] and "level_patterns:8" in result.corrections[1]
+    assert not [fix for fix in result.corrections[6] if fix.startswith("level_patterns")]
 
 
 def test_signing_dates_in_every_form_seen() -> None:
@@ -172,7 +205,7 @@ def test_abbreviations_and_aliases_give_one_agency_key_and_are_recorded() -> Non
         "PENNSYLVANIA STATE CONSTABLES OFFICE SO MIDDLETON TOWNSHIP",
     ]
     assert result.name_key[0] == "TAMPA PD" and result.name_key[1] == "TAMPA POLICE DEPARTMENT"
-    assert [list(fixes) for fixes in result.corrections] == [
+    assert [[fix for fix in fixes if fix.startswith("agency_")] for fixes in result.corrections] == [
         ["agency_key_rules:PD"],
         [],
         ["agency_key_rules:DPS"],

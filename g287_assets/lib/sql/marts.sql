@@ -30,7 +30,8 @@ SELECT l.snapshot_key, l.snapshot_date, l.list_kind, l.source_row, l.state_code,
            WHEN j.county_fips IS NULL THEN 'not used'
            WHEN j.county_cell_fips = j.county_fips THEN 'matches'
            ELSE 'another county'
-       END AS county_raw_status
+       END AS county_raw_status,
+       l.level_ice
 FROM listed l
 LEFT JOIN history.agreements h
        ON h.state_code = l.state_code AND h.agency_key = l.agency_key AND h.model = l.model
