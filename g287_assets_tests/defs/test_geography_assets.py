@@ -374,3 +374,50 @@ def test_definitions_hold_the_geography_assets_and_checks() -> None:
     assert keys == {table_key(table) for table in catalog.GEO_TABLES}
     assert len(list(geography.defs.asset_checks)) == 6
     assert isinstance(geography.defs, dg.Definitions)
+
+
+def test_levels_follow_the_evidence_and_every_disagreement_is_listed(
+    published: duckdb.DuckDBPyConnection,
+) -> None:
+    rows = published.execute(
+        "SELECT state_code, agency_name, level_ice, level, rule, jurisdiction_level, census_agrees "
+        "FROM geo.level_review WHERE agency_name IN ('Haskell County Sheriff''s Office', "
+        "'Stamford Police Department', 'Southwest Virginia Regional Jail Authority') ORDER BY ALL"
+    ).fetchall()
+    assert rows == [
+        ("OK", "Haskell County Sheriff's Office", "municipal", "county", "level_patterns:1", "county", True),
+        ("TX", "Stamford Police Department", "county", "municipal", "level_patterns:8", "place", True),
+        (
+            "VA",
+            "Southwest Virginia Regional Jail Authority",
+            "county",
+            "other",
+            "level_patterns:5",
+            "other",
+            None,
+        ),
+        (
+            "VA",
+            "Southwest Virginia Regional Jail Authority",
+            "state",
+            "other",
+            "level_patterns:5",
+            "other",
+            None,
+        ),
+    ]
+    summary = published.execute(
+        "SELECT count(*), count(DISTINCT (state_code, agency_key)), count(*) FILTER (WHERE NOT census_agrees), "
+        "count(*) FILTER (WHERE reason IS NULL) FROM geo.level_review"
+    ).fetchone()
+    assert summary == (27, 24, 3, 0)
+    # Every row whose level is not ICE's is in the review table.
+    unlisted = published.execute(
+        """
+        SELECT count(*) FROM clean.agreements a JOIN raw.snapshots s USING (snapshot_key)
+        WHERE s.status = 'usable' AND s.list_kind = 'participating' AND a.level_ice <> a.level
+          AND NOT EXISTS (SELECT 1 FROM geo.level_review r WHERE r.state_code = a.state_code
+                          AND r.agency_key = a.agency_key AND r.level_ice = a.level_ice AND r.level = a.level)
+        """
+    ).fetchone()
+    assert unlisted == (0,)
