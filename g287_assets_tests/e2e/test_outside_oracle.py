@@ -150,9 +150,9 @@ def test_every_difference_with_the_outside_tracker_is_explained(published, oracl
         f"g287 agreements their table lacks, unexplained:\n{unexplained_ours.to_string()}"
     )
     # Both agree on every active agreement, one to one.
-    active = published.execute("SELECT count(*) FROM history.agreements WHERE status = 'active'").fetchone()[
-        0
-    ]
+    (active,) = published.execute(
+        "SELECT count(*) FROM history.agreements WHERE status = 'active'"
+    ).fetchall()[0]
     assert (theirs["class"] == "both active").sum() == active == 1843
     classes = theirs["class"].str.split(":").str[0].value_counts().to_dict()
     assert classes == {
