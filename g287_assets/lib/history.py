@@ -52,13 +52,6 @@ BRIEF_LISTING_LISTS = 4
 SAME_DOCUMENT_SCORE = 100.0
 MIN_ACRONYM = 2
 
-# Phrases that name one agency two ways; ICE swaps them between lists ("Pettis County Sheriff's Department"
-# became "Pettis County Sheriff's Office" with the same model and signing date). Compared as equal.
-EQUIVALENT_PHRASES = (
-    ("SHERIFFS DEPARTMENT", "SHERIFFS OFFICE"),
-    ("SHERIFF DEPARTMENT", "SHERIFFS OFFICE"),
-    ("SHERIFF OFFICE", "SHERIFFS OFFICE"),
-)
 LINKABLE_KINDS = ("renamed", "re_dated", "state_corrected")
 
 _PAIR_COLUMNS = ["from_key", "to_key", "method", "change_kind", "score", "reason"]
@@ -116,9 +109,10 @@ def name_similarity(left: str, right: str) -> float:
     keeps them close ("LAMPASS" -> "LAMPASAS"), another agency does not ("POLK" -> "POPE" is 50). Names that
     differ only by abbreviations ("DEPT" -> "DEPARTMENT") or word order score 100; names that only gained
     or lost words ("DEPARTMENT OF CORRECTIONS" -> "ALASKA DEPARTMENT OF CORRECTIONS") score
-    WORDS_ADDED_SCORE, likely the same agency but less certain than a spelling fix.
+    WORDS_ADDED_SCORE, likely the same agency but less certain than a spelling fix. Keys arrive with the
+    abbreviations and names of data/reference/agency_key_rules.csv already folded ("SHERIFFS DEPARTMENT" is
+    "SHERIFFS OFFICE"), so only what those rules leave is compared here.
     """
-    left, right = equivalent_form(left), equivalent_form(right)
     if is_acronym_of(left, right) or is_acronym_of(right, left):
         return 100.0
     only_left, only_right = distinguishing_words(left, right)
@@ -127,14 +121,6 @@ def name_similarity(left: str, right: str) -> float:
     if not only_left or not only_right:
         return WORDS_ADDED_SCORE
     return fuzz.ratio(" ".join(sorted(only_left)), " ".join(sorted(only_right)))
-
-
-def equivalent_form(key: str) -> str:
-    """An agency key with each phrase of EQUIVALENT_PHRASES written one way, for comparison only."""
-    padded = f" {key} "
-    for variant, canonical in EQUIVALENT_PHRASES:
-        padded = padded.replace(f" {variant} ", f" {canonical} ")
-    return padded.strip()
 
 
 def is_acronym_of(short: str, long: str) -> bool:
