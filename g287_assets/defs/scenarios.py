@@ -17,6 +17,7 @@ from g287_assets.defs.metadata import asset_metadata, offending_rows, preview, t
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib import catalog
 from g287_assets.lib.jurisdictions import match_agencies
+from g287_assets.lib.reference import load_reference
 from g287_assets.lib.scenarios import (
     NOT_APPLICABLE,
     ScenarioError,
@@ -113,7 +114,13 @@ def scenarios(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckD
         pending, bridge = match_pending(con, files)
         replace_table(con, catalog.SCENARIO_PENDING_AGENCIES, pending)
         replace_table(con, catalog.SCENARIO_PENDING_AGENCY_COUNTIES, bridge)
-        simulation = simulate(con, presets, states_without_county_sheriffs(paths), strict=False)
+        simulation = simulate(
+            con,
+            presets,
+            states_without_county_sheriffs(paths),
+            strict=False,
+            key_of=load_reference(paths.reference_dir).agency_key_of,
+        )
         write_simulation(con, simulation)
     skipped = simulation.definitions[simulation.definitions["status"] == NOT_APPLICABLE]
     for row in skipped.itertuples():

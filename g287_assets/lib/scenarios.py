@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from g287_assets.lib.normalize import agency_key, clean_text
+from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import PROJECT_ROOT, Paths
 from g287_assets.lib.warehouse import run_script
 
@@ -86,10 +87,13 @@ class AgencyRef:
 
     state_code: str
     agency_name: str
+    # The agency key under the reference tables' identity rules ("... PD" is "... Police Department"), set
+    # when the scenario runs; the plain key of the name until then.
+    key: str | None = None
 
     @property
     def match_key(self) -> str:
-        return f"{self.state_code}|{agency_key(self.agency_name)}"
+        return f"{self.state_code}|{self.key or agency_key(self.agency_name)}"
 
 
 @dataclass(frozen=True)
@@ -620,11 +624,26 @@ def discard_run(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     con.execute("DELETE FROM coverage_runs WHERE run = $run", {"run": run})
 
 
+def with_agency_keys(scenario: Scenario, key_of: Callable[[str, str], str]) -> Scenario:
+    """The scenario with each named agency keyed as ICE's names are (the reference tables' identity rules)."""
+
+    def keyed(operation: Operation) -> Operation:
+        if not operation.selection.agencies:
+            return operation
+        agencies = tuple(
+            replace(ref, key=key_of(ref.state_code, ref.agency_name)) for ref in operation.selection.agencies
+        )
+        return replace(operation, selection=replace(operation.selection, agencies=agencies))
+
+    return replace(scenario, operations=tuple(keyed(operation) for operation in scenario.operations))
+
+
 def simulate(
     con: duckdb.DuckDBPyConnection,
     scenarios: Sequence[Scenario],
     no_sheriff_states: Sequence[str],
     strict: bool = True,
+    key_of: Callable[[str, str], str] | None = None,
 ) -> Simulation:
     """Run every scenario against the warehouse `con` reads (temp tables only: a read-only connection works).
 
@@ -632,6 +651,8 @@ def simulate(
     definitions with its reason and the others still run; otherwise its NotApplicable error is raised.
     """
     _unique_names(scenarios)
+    if key_of is not None:
+        scenarios = [with_agency_keys(scenario, key_of) for scenario in scenarios]
     prepare_inputs(con, no_sheriff_states)
     loaded: set[str] = set()
     ran, not_applicable = [], {}
@@ -740,5 +761,6 @@ def simulate_published(paths: Paths, scenario: Scenario) -> Simulation:
     it never waits for, or blocks, a build."""
     if not paths.published_db.is_file():
         raise ScenarioError(f"no published database at {paths.published_db}: run `g287 build` first")
+    key_of = load_reference(paths.reference_dir).agency_key_of
     with duckdb.connect(str(paths.published_db), read_only=True) as con:
-        return simulate(con, [scenario], states_without_county_sheriffs(paths))
+        return simulate(con, [scenario], states_without_county_sheriffs(paths), key_of=key_of)

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from g287_assets.lib import catalog
+from g287_assets.lib.reference import load_reference
 from g287_assets.lib.scenarios import (
     ScenarioError,
     load_presets,
@@ -16,6 +17,7 @@ from g287_assets.lib.scenarios import (
     parse_scenario,
     scenario_from_yaml,
     simulate,
+    with_agency_keys,
 )
 from g287_assets.lib.settings import PROJECT_ROOT
 from g287_assets.lib.warehouse import ensure_table
@@ -95,6 +97,25 @@ def test_a_valid_scenario_parses_every_field() -> None:
     assert end.selection.models == ("TFM",) and end.selection.signed_from == dt.date(2025, 1, 1)
     assert end.selection.agencies[0].match_key == "MD|GARRETT COUNTY SHERIFFS OFFICE"
     assert as_of.date == dt.date(2025, 1, 1)
+
+
+def test_named_agencies_are_keyed_by_the_reference_tables_identity_rules() -> None:
+    parsed = scenario_from_yaml(
+        """
+        name: named
+        description: Two agencies named as a person writes them.
+        operations:
+          - end: {agencies: [{state: MD, name: "Garrett County Sheriff's Department"}, {state: OK, name: OK DPS}]}
+        """
+    )
+    reference = load_reference(PROJECT_ROOT / "data" / "reference")
+    (end,) = with_agency_keys(parsed, reference.agency_key_of).operations
+    assert [ref.match_key for ref in end.selection.agencies] == [
+        "MD|GARRETT COUNTY SHERIFFS OFFICE",
+        "OK|OK DEPARTMENT OF PUBLIC SAFETY",
+    ]
+    # Until a scenario runs, a name keeps its plain key.
+    assert parsed.operations[0].selection.agencies[0].match_key == "MD|GARRETT COUNTY SHERIFFS DEPARTMENT"
 
 
 def test_yaml_is_loaded_safely() -> None:
