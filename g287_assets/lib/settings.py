@@ -88,3 +88,8 @@ def shipped_history_enabled() -> bool:
 def fetch_before_build() -> bool:
     """False when G287_FETCH is off: `g287 build` then never fetches ICE's current lists (as --offline)."""
     return not _switched_off("G287_FETCH")
+
+
+def feeds_url() -> str | None:
+    """The public address of the feeds folder, for the feeds' self links (unset: the files' own paths)."""
+    return os.environ.get("G287_FEEDS_URL") or None
