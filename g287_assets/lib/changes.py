@@ -56,6 +56,8 @@ ORDER BY snapshot_at DESC, snapshot_key DESC, list_position($events, event), sta
     field
 """
 NO_LIMIT = 2**31 - 1
+# The report opens with the newest lists that changed something.
+REPORT_LISTS = 3
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import pandas as pd
 import vl_convert as vlc
 from markupsafe import Markup
 
-from g287_assets.lib import charts, maps
+from g287_assets.lib import changes, charts, maps
 from g287_assets.lib.report_model import preset_operations, records, simulator_data, web_link
 from g287_assets.lib.scenarios import scenario_folders, states_without_county_sheriffs
 from g287_assets.lib.settings import Paths
@@ -324,6 +324,7 @@ def read_report(con: duckdb.DuckDBPyConnection, topology: dict | None, paths: Pa
             for scenario in scenarios
         ],
         "cancellations": read_cancellations(con),
+        "changes": changes.as_records(changes.read_changes(con, lists=changes.REPORT_LISTS)),
         "charts": {
             "growth": growth_spec(timeline),
             "cancellations": cancellations_spec(con),
