@@ -78,7 +78,7 @@ class ListChanges:
         return {event: len(ids) for event, ids in seen.items() if ids}
 
     def summary(self) -> str:
-        """ "13 agreements added, 2 ended, 1 corrected": the noun once, with the first count."""
+        """The counts in words, "13 agreements added, 2 ended, 1 corrected": the noun once, with the first."""
         parts = []
         for event, count in self.counts().items():
             noun = ("agreement " if count == 1 else "agreements ") if not parts else ""
