@@ -92,7 +92,8 @@ def test_the_asset_is_an_output_after_publication() -> None:
 
 def test_a_feed_for_the_program_and_each_state_with_a_change(folder: Path, published) -> None:
     states = [
-        row[0] for row in published.execute("SELECT DISTINCT state_code FROM history.changes ORDER BY 1")
+        row[0]
+        for row in published.execute("SELECT DISTINCT state_code FROM history.changes ORDER BY 1").fetchall()
     ]
     assert len(states) >= 40 and "TX" in states
     expected = ["changes.atom", "changes.json"] + [
