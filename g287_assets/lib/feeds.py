@@ -33,6 +33,7 @@ AUTHOR = "g287, from ICE's published lists of 287(g) agreements"
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "g287:changes")
 # XML 1.0 allows tab, newline and carriage return, and nothing else below the space.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+ET.register_namespace("", ATOM)  # Atom as the default namespace: <feed xmlns="...">, not <ns0:feed>
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,14 @@ def xml_text(value) -> str:
     return NOT_XML.sub("", str(value))
 
 
+def escaped(value) -> str:
+    """A value as HTML text, without the characters XML cannot hold (in both formats, so they agree)."""
+    return html.escape(xml_text(value))
+
+
 def rfc3339(moment: dt.datetime) -> str:
-    """The list's moment in UTC (g287's list moments are naive UTC)."""
+    """A moment as RFC 3339 in UTC. A list's moment is its date and a nominal hour from its am/mid/pm label,
+    kept as written (ICE gives no time zone), so the feeds show the same moment as the database."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -91,7 +98,7 @@ def entry_title(item: ListChanges, state: str | None) -> str:
 
 def change_html(change: dict) -> str:
     """One change as an HTML list item, every value escaped."""
-    text = html.escape
+    text = escaped
     signed = change["signed_date"].isoformat() if change["signed_date"] else "date unknown"
     parts = [
         f"<strong>{text(what_changed(change)).capitalize()}</strong>: "
@@ -107,7 +114,7 @@ def change_html(change: dict) -> str:
 def entry_html(item: ListChanges) -> str:
     return (
         f"<p>ICE's list of {item.snapshot_date:%Y-%m-%d} compared with its list of "
-        f"{item.previous_snapshot_date:%Y-%m-%d}: {html.escape(item.summary())}.</p>\n"
+        f"{item.previous_snapshot_date:%Y-%m-%d}: {escaped(item.summary())}.</p>\n"
         "<ul>\n" + "\n".join(change_html(change) for change in item.changes) + "\n</ul>"
     )
 
@@ -136,7 +143,6 @@ def atom_document(feed: Feed, self_url: str, json_url: str, fallback_updated: dt
         add(entry, "title", entry_title(item, feed.state))
         add(entry, "updated", rfc3339(item.snapshot_at))
         add(entry, "content", entry_html(item), type="html")
-    ET.register_namespace("", ATOM)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

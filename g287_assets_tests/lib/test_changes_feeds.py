@@ -217,6 +217,7 @@ def test_json_feeds_have_the_required_fields(written: Path) -> None:
         assert [item["id"] for item in document["items"]] == [entry.id for entry in atom.entries]
         for item in document["items"]:
             assert isinstance(item["id"], str) and item["content_html"].startswith("<p>")
+            assert "\x0b" not in item["content_html"] and "<script" not in item["content_html"]
             assert dt.datetime.fromisoformat(item["date_modified"]).tzinfo is not None
 
 
