@@ -79,9 +79,10 @@ def xml_text(value) -> str:
     return NOT_XML.sub("", str(value))
 
 
-def escaped(value) -> str:
-    """A value as HTML text, without the characters XML cannot hold (in both formats, so they agree)."""
-    return html.escape(xml_text(value))
+def escaped(value, quote: bool = False) -> str:
+    """A value as HTML text (quotes escaped only in attributes, so "Sheriff's" stays legible in the XML),
+    without the characters XML cannot hold (in both formats, so they agree)."""
+    return html.escape(xml_text(value), quote=quote)
 
 
 def rfc3339(moment: dt.datetime) -> str:
@@ -107,7 +108,7 @@ def change_html(change: dict) -> str:
     if change["field"] is not None:
         parts.append(f"from “{text(change['old_value'] or '')}” to “{text(change['new_value'] or '')}”")
     if change["moa_link"]:
-        parts.append(f'<a href="{text(change["moa_link"])}">MOA</a>')
+        parts.append(f'<a href="{escaped(change["moa_link"], quote=True)}">MOA</a>')
     return "<li>" + " · ".join(parts) + "</li>"
 
 

@@ -135,7 +135,7 @@ def test_the_newest_list_is_the_one_of_2026_05_18(parsed) -> None:
     assert newest.updated == "2026-05-18T09:00:00Z"
     texas = parsed["changes-TX.atom"].entries[0]
     assert texas.title == "ICE's list of 2026-05-18 (TX): 3 agreements added"
-    assert "Freestone County Sheriff&#x27;s Office (TX), TFM, signed 2026-05-17" in texas.content[0].value
+    assert "Freestone County Sheriff's Office (TX), TFM, signed 2026-05-17" in texas.content[0].value
     assert texas.id != newest.id
 
 

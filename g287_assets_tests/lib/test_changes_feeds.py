@@ -71,7 +71,7 @@ CHANGES = [
 AGREEMENTS = {
     "a-evil": ("EVIL SHERIFFS OFFICE", "javascript:alert(1)"),
     "a-formula": ("HYPERLINK POLICE", None),
-    "a-tulsa": ("TULSA COUNTY SHERIFFS OFFICE", "https://www.ice.gov/doclib/287gMOA/tulsa.pdf?a=1&b=2"),
+    "a-tulsa": ("TULSA COUNTY SHERIFFS OFFICE", 'https://www.ice.gov/doclib/287gMOA/tulsa.pdf?a=1&b="2'),
     "a-lampasas": ("LAMPASAS COUNTY SHERIFFS OFFICE", None),
     "a-tenaha": ("TENAHA POLICE DEPARTMENT", "https://www.ice.gov/doclib/287gMOA/tenaha.pdf"),
 }
@@ -140,7 +140,7 @@ def test_records_link_agencies_and_only_web_moas(tiny) -> None:
     evil = next(row for row in records[1]["changes"] if row["agency"] == HOSTILE)
     assert evil["agency_link"] == "#agency=TX/evil-sheriffs-office"
     assert evil["moa"] is None  # javascript: never becomes a link
-    assert records[1]["changes"][2]["moa"] == "https://www.ice.gov/doclib/287gMOA/tulsa.pdf?a=1&b=2"
+    assert records[1]["changes"][2]["moa"] == 'https://www.ice.gov/doclib/287gMOA/tulsa.pdf?a=1&b="2'
     assert records[0]["changes"][0]["what"] == "agency name corrected"
     assert records[0]["snapshot_date"] == "2026-05-04" and records[0]["counts"] == {
         "corrected": 1,
@@ -202,6 +202,9 @@ def test_entries_list_each_change_escaped(written: Path) -> None:
     # The name arrives as text: its markup escaped, its control character dropped, nothing executable.
     assert "Evil &lt;/content&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sheriff" in body
     assert "<script" not in body and "javascript:" not in body and "\x0b" not in body
+    ended = feedparser.parse(written / "changes-OK.atom").entries[0].content[0].value
+    assert '<a href="https://www.ice.gov/doclib/287gMOA/tulsa.pdf?a=1&amp;b=&quot;2">MOA</a>' in ended
+    assert "Tulsa County Sheriff's Office (OK), WSO" in ended
     corrected = feedparser.parse(written / "changes-TX.atom").entries[0].content[0].value
     assert "from “Lampass County Sheriff" in corrected and "to “2026-01-07”" in corrected
     assert '<a href="https://www.ice.gov/doclib/287gMOA/tenaha.pdf">MOA</a>' in corrected
