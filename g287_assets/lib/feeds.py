@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from g287_assets.lib.changes import ListChanges, read_changes, states_with_changes, what_changed
-from g287_assets.lib.exports import write_atomically
+from g287_assets.lib.files import write_atomically
 
 FEEDS_FOLDER = "feeds"
 MAX_LISTS = 200
@@ -187,8 +187,8 @@ def write_feed(feed: Feed, folder: Path, base_url: str | None, fallback_updated:
     )
     atom = atom_document(feed, atom_url, json_url, fallback_updated)
     document = json.dumps(json_feed(feed, json_url), ensure_ascii=False, indent=1)
-    write_atomically(atom_path, lambda target: target.write_bytes(atom))
-    write_atomically(json_path, lambda target: target.write_text(document, encoding="utf-8"))
+    write_atomically(atom_path, atom)
+    write_atomically(json_path, document.encode("utf-8"))
     return [atom_path, json_path]
 
 
