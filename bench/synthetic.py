@@ -2,7 +2,7 @@
 
 The real archive holds 250 usable lists; the history engine must also hold up at 10,000 lists of 2,000 rows
 (20 million rows). Reading that many spreadsheets would measure the reader, not the engine, so this module
-writes the two tables the engine reads (see g287_assets.lib.history.build_history) directly into a DuckDB
+writes the two tables the engine reads (see g287_assets.lib.history.engine.build_history) directly into a DuckDB
 file, together with a `truth` schema that says, from the script of the archive and not from the engine,
 which agreements end and when, which key changes are corrections, and which absences are gaps.
 

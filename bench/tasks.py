@@ -23,8 +23,8 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from bench.synthetic import truth_mismatches, truth_sizes
-from g287_assets.lib.history import MANUAL_LINK_COLUMNS, build_history
-from g287_assets.lib.xlsx import SpreadsheetError, read_table
+from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS, build_history
+from g287_assets.lib.snapshots.xlsx import SpreadsheetError, read_table
 
 
 def rows_by_g287(path: Path) -> int:
@@ -97,7 +97,7 @@ def sensor_run() -> dict[str, object]:
     import dagster as dg
 
     from g287_assets.definitions import defs
-    from g287_assets.defs.sensors import inbox_sensor
+    from g287_assets.defs.ingest.sensors import inbox_sensor
 
     instance = dg.DagsterInstance.get()
     started, started_epoch, cpu_started = time.perf_counter(), time.time(), time.process_time()

@@ -1,44 +1,40 @@
-"""The g287 code location: every domain module's Dagster objects, plus publication and resources.
+"""The g287 code location: every asset group's Dagster objects, found by Dagster's own loader, plus publication.
 
-Each module of `g287_assets.defs` that defines `defs` (a `dg.Definitions`) is a domain; its assets,
-checks, jobs, sensors and schedules are merged here, and the published database waits for every table.
+Each folder of `g287_assets/defs/` is one asset group and holds its assets, checks, sensor or schedule;
+`load_from_defs_folder` collects them. Owners are set here once, and the published database waits for every
+table.
 """
 
-import importlib
-import pkgutil
+import warnings
+from pathlib import Path
 
 import dagster as dg
 
-import g287_assets.defs as domains
-from g287_assets.defs.publish import published_database_asset
+from g287_assets.defs.publish.assets import published_database_asset
 from g287_assets.defs.resources import default_resources
 
-
-def domain_definitions() -> list[dg.Definitions]:
-    modules = [
-        importlib.import_module(f"{domains.__name__}.{info.name}")
-        for info in pkgutil.iter_modules(domains.__path__)
-    ]
-    return [module.defs for module in modules if isinstance(getattr(module, "defs", None), dg.Definitions)]
-
-
+OWNERS = ["team:g287"]
 # Figures and export files are made from the database, not part of it: a map that fails to render must not
 # keep a new list from being published.
 FILE_GROUPS = {"outputs"}
 
 
 def build_definitions() -> dg.Definitions:
-    merged = dg.Definitions.merge(*domain_definitions())
+    groups = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
     table_assets = [
         spec.key
-        for asset in merged.assets or []
+        for asset in groups.assets or []
         for spec in asset.specs
         if spec.group_name not in FILE_GROUPS
     ]
-    return dg.Definitions.merge(
-        merged,
+    merged = dg.Definitions.merge(
+        groups,
         dg.Definitions(assets=[published_database_asset(table_assets)], resources=default_resources()),
     )
+    with warnings.catch_warnings():
+        # map_asset_specs is marked preview; its behaviour here (one attribute replaced) is covered by a test.
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return merged.map_asset_specs(func=lambda spec: spec.replace_attributes(owners=OWNERS))
 
 
 defs = build_definitions()

@@ -21,7 +21,16 @@ from pathlib import Path
 import requests
 
 from g287_assets.cli import add_folders_argument
-from g287_assets.lib.download import (
+from g287_assets.lib.files import write_atomically
+from g287_assets.lib.settings import Paths, paths_from_env
+from g287_assets.lib.snapshots.registry import (
+    ImportRecord,
+    archived_path,
+    candidate_files,
+    load_imports,
+    register_paths,
+)
+from g287_assets.lib.sources.download import (
     PAGE_MAX_BYTES,
     DownloadError,
     FetchedFile,
@@ -31,16 +40,7 @@ from g287_assets.lib.download import (
     page_text,
     sidecar_path,
 )
-from g287_assets.lib.files import write_atomically
-from g287_assets.lib.registry import (
-    ImportRecord,
-    archived_path,
-    candidate_files,
-    load_imports,
-    register_paths,
-)
-from g287_assets.lib.settings import Paths, paths_from_env
-from g287_assets.lib.wayback import (
+from g287_assets.lib.sources.wayback import (
     PAGE,
     XLSX_MEDIA_TYPE,
     Capture,

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from g287_assets.cli import add_folders_argument
-from g287_assets.lib.registry import ImportRecord, known_contents, register_sources
 from g287_assets.lib.settings import (
     SHIPPED_DIR,
     Paths,
@@ -19,8 +18,9 @@ from g287_assets.lib.settings import (
     shipped_history_enabled,
     source_mirror,
 )
-from g287_assets.lib.shipped import SOURCE_PREFIX, ShippedError, ShippedHistory
-from g287_assets.lib.warehouse import build_lock
+from g287_assets.lib.snapshots.registry import ImportRecord, known_contents, register_sources
+from g287_assets.lib.snapshots.shipped import SOURCE_PREFIX, ShippedError, ShippedHistory
+from g287_assets.lib.warehouse.database import build_lock
 
 # Exit status when the data directory is busy: distinct from a failed build (1) and bad arguments (2).
 ANOTHER_BUILD_RUNNING = 3
@@ -61,7 +61,7 @@ def fetch_current_lists(paths: Paths, shipped: ShippedHistory | None) -> None:
 
     A failure is reported, not fatal: without the network the build goes on with the lists it has.
     """
-    from g287_assets.lib.download import DownloadError, download_current_lists
+    from g287_assets.lib.sources.download import DownloadError, download_current_lists
 
     paths.inbox.mkdir(parents=True, exist_ok=True)
     mirror = source_mirror()
@@ -156,9 +156,9 @@ def run_build(paths: Paths, started: float, full: bool = False) -> int:
     import dagster as dg
 
     from g287_assets.definitions import defs
-    from g287_assets.defs.ingest import snapshot_partitions
-    from g287_assets.defs.jobs import partition_range_tags
-    from g287_assets.defs.sensors import snapshot_plan
+    from g287_assets.defs.ingest.assets import snapshot_partitions
+    from g287_assets.defs.ingest.sensors import snapshot_plan
+    from g287_assets.defs.publish.jobs import partition_range_tags
 
     instance = dg.DagsterInstance.get()
     to_add, to_build = snapshot_plan(instance, paths.archive)

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from g287_assets.lib.changes import ListChanges, read_changes, what_changed
-from g287_assets.lib.exports import spreadsheet_safe
+from g287_assets.lib.history.changes import ListChanges, read_changes, what_changed
+from g287_assets.lib.outputs.exports import spreadsheet_safe
 
 # The columns of --csv, one row per change; `event` is history.changes' own word.
 CSV_COLUMNS = {

@@ -12,11 +12,11 @@ from g287_assets.lib.settings import SHIPPED_DIR
 def pack(target: Path) -> int:
     import duckdb
 
-    from g287_assets.lib.census import SOURCES, obtain_source, read_source
-    from g287_assets.lib.maps import TOPOLOGY_IN_MIRROR
-    from g287_assets.lib.registry import load_imports
+    from g287_assets.lib.outputs.maps import TOPOLOGY_IN_MIRROR
     from g287_assets.lib.settings import paths_from_env, source_mirror
-    from g287_assets.lib.shipped import pack_boundaries, pack_census, pack_history, write_manifest
+    from g287_assets.lib.snapshots.registry import load_imports
+    from g287_assets.lib.snapshots.shipped import pack_boundaries, pack_census, pack_history, write_manifest
+    from g287_assets.lib.sources.census import SOURCES, obtain_source, read_source
 
     paths = paths_from_env()
     mirror = source_mirror()

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from g287_assets.lib.scenarios import ScenarioError, Simulation
+from g287_assets.lib.scenarios.engine import ScenarioError, Simulation
 
 # Column headings of the printed table: short enough for a terminal.
 PRINTED = {
@@ -53,7 +53,7 @@ def print_simulation(simulation: Simulation, all_states: bool) -> None:
 
 
 def simulate_file(scenario_file: str, all_states: bool) -> int:
-    from g287_assets.lib.scenarios import load_scenario_file, scenario_folders, simulate_published
+    from g287_assets.lib.scenarios.engine import load_scenario_file, scenario_folders, simulate_published
     from g287_assets.lib.settings import paths_from_env
 
     paths = paths_from_env()

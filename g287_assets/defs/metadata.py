@@ -6,7 +6,7 @@ A helper module, not a domain: it defines no `defs`.
 import dagster as dg
 import pandas as pd
 
-from g287_assets.lib import catalog
+from g287_assets.lib.warehouse import catalog
 
 
 def table_key(table: catalog.Table) -> dg.AssetKey:

@@ -25,7 +25,7 @@ import duckdb
 import pytest
 
 from g287_assets.cli import backfill
-from g287_assets.lib.registry import load_imports
+from g287_assets.lib.snapshots.registry import load_imports
 from g287_assets_tests.lib.test_wayback import html_era_rows, ice_page_html
 from g287_assets_tests.loopback import loopback_server
 

@@ -21,9 +21,10 @@ import feedparser
 import pytest
 
 from g287_assets.definitions import defs as all_definitions
-from g287_assets.defs import feeds as feed_assets
+from g287_assets.defs.outputs import feeds as feed_assets
 from g287_assets.defs.resources import default_resources
-from g287_assets.lib import changes, feeds, report
+from g287_assets.lib.history import changes
+from g287_assets.lib.outputs import feeds, report
 from g287_assets.lib.settings import Paths
 
 FEEDS_KEY = dg.AssetKey(["outputs", "change_feeds"])

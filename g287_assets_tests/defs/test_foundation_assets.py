@@ -9,12 +9,13 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs import clean, ingest
-from g287_assets.defs.jobs import partition_range_tags
+from g287_assets.defs.clean import assets as clean
+from g287_assets.defs.ingest import assets as ingest
+from g287_assets.defs.ingest.sensors import inbox_sensor
+from g287_assets.defs.publish.jobs import partition_range_tags
 from g287_assets.defs.resources import G287Files
-from g287_assets.defs.sensors import inbox_sensor
-from g287_assets.lib.registry import register_folder, snapshot_records
 from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets.lib.snapshots.registry import register_folder, snapshot_records
 from g287_assets_tests.workbooks import PENDING_HEADER, agreement, write_workbook
 
 # The foundation's part of the asset graph: a change here should be deliberate.
@@ -192,7 +193,7 @@ def test_rerunning_the_same_partitions_is_idempotent(tmp_path: Path) -> None:
 def test_scheduled_download_reads_the_mirror_and_skips_known_lists(
     data_dir: Path, source_mirror: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from g287_assets.defs.schedules import download_ice_lists_job, ice_download_schedule
+    from g287_assets.defs.ingest.schedules import download_ice_lists_job, ice_download_schedule
 
     monkeypatch.setenv("G287_SOURCE_MIRROR", str(source_mirror))
     assert ice_download_schedule.cron_schedule == "0 */3 * * *"

@@ -19,14 +19,14 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs import geography
+from g287_assets.defs.geography import assets as geography
 from g287_assets.defs.metadata import table_key
-from g287_assets.lib import catalog
-from g287_assets.lib.census import CensusSource, obtain_source, read_gazetteer
-from g287_assets.lib.download import DownloadRefused
 from g287_assets.lib.normalize import agency_key
 from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets.lib.sources.census import CensusSource, obtain_source, read_gazetteer
+from g287_assets.lib.sources.download import DownloadRefused
+from g287_assets.lib.warehouse import catalog
 from g287_assets_tests.loopback import loopback_server
 
 REFERENCE = load_reference(PROJECT_ROOT / "data" / "reference")

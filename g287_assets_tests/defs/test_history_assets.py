@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.history import HISTORY_CHECKS, history_tables
+from g287_assets.defs.history.assets import HISTORY_CHECKS, history_tables
 from g287_assets.defs.resources import G287Files
-from g287_assets.lib import catalog
-from g287_assets.lib.history import MANUAL_LINK_COLUMNS
+from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS
 from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets.lib.warehouse import catalog
 
 NEWEST_KEY = "2026-05-18_am_f2d0629e"
 

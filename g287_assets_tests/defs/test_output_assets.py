@@ -14,11 +14,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from g287_assets.defs import outputs
+from g287_assets.defs.outputs import figures as outputs
 from g287_assets.defs.resources import default_resources
-from g287_assets.lib import catalog, maps
-from g287_assets.lib.exports import PACKAGE_FILE
+from g287_assets.lib.outputs import maps
+from g287_assets.lib.outputs.exports import PACKAGE_FILE
 from g287_assets.lib.settings import Paths, source_mirror
+from g287_assets.lib.warehouse import catalog
 
 OUTPUT_KEYS = {
     dg.AssetKey(["outputs", name])

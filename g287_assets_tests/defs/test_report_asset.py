@@ -14,9 +14,9 @@ import duckdb
 import pytest
 
 from g287_assets.definitions import defs as all_definitions
-from g287_assets.defs import report as report_defs
+from g287_assets.defs.outputs import report as report_defs
 from g287_assets.defs.resources import default_resources
-from g287_assets.lib import report
+from g287_assets.lib.outputs import report
 from g287_assets.lib.settings import Paths
 
 REPORT_KEY = dg.AssetKey(["outputs", "report"])

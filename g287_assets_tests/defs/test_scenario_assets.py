@@ -9,7 +9,7 @@ import pytest
 
 from g287_assets.cli import main
 from g287_assets.defs.resources import G287Files
-from g287_assets.defs.scenarios import simulate_scenario_job
+from g287_assets.defs.scenarios.assets import simulate_scenario_job
 from g287_assets.lib.settings import PROJECT_ROOT
 
 DEFAULT_BASELINE = ["texas_sb8_sheriffs", "task_force_ends", "pending_sign", "program_2025_02_21"]
@@ -201,7 +201,7 @@ def test_the_launchpad_job_runs_an_ad_hoc_scenario(built_archive: Path) -> None:
 
 
 def simulated(built_archive: Path, text: str):
-    from g287_assets.lib.scenarios import scenario_from_yaml, simulate_published
+    from g287_assets.lib.scenarios.engine import scenario_from_yaml, simulate_published
     from g287_assets.lib.settings import Paths
 
     paths = Paths(data_dir=built_archive, reference_dir=PROJECT_ROOT / "data" / "reference")

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from g287_assets.lib import catalog
+from g287_assets.lib.warehouse.compare import compare_databases
 
 NEWEST_LIST = "participatingAgencies_2026-05-18_am.xlsx"
 
@@ -80,28 +80,13 @@ def test_a_fresh_clone_builds_the_whole_history_offline(fresh_clone_build: Path)
     assert (fresh_clone_build / "exports" / "figures" / "county_map.png").is_file()
 
 
-def differing_rows(con: duckdb.DuckDBPyConnection, table: catalog.Table) -> tuple[int, int, int]:
-    """(rows, rows only in the first database, rows only in the second), over the catalog's columns."""
-    columns = ", ".join(column.name for column in table.columns)
-    only = "SELECT count(*) FROM (SELECT {c} FROM {x}.{t} EXCEPT ALL SELECT {c} FROM {y}.{t})"
-    return (
-        con.execute(f"SELECT count(*) FROM first.{table.name}").fetchone()[0],
-        con.execute(only.format(c=columns, x="first", y="second", t=table.name)).fetchone()[0],
-        con.execute(only.format(c=columns, x="second", y="first", t=table.name)).fetchone()[0],
-    )
-
-
 def test_the_shipped_history_builds_the_same_tables_as_the_xlsx_archive(
     fresh_clone_build: Path, built_archive: Path
 ) -> None:
-    with duckdb.connect() as con:
-        con.execute("ATTACH ? AS first (READ_ONLY)", [str(built_archive / "g287.duckdb")])
-        con.execute("ATTACH ? AS second (READ_ONLY)", [str(fresh_clone_build / "g287.duckdb")])
-        compared = {table.name: differing_rows(con, table) for table in catalog.TABLES if table.public}
-    assert compared["clean.agreements"][0] == 249_716
-    assert {name: (only_first, only_second) for name, (_, only_first, only_second) in compared.items()} == {
-        name: (0, 0) for name in compared
-    }
+    compared = compare_databases(built_archive / "g287.duckdb", fresh_clone_build / "g287.duckdb")
+    rows = {result.table: result.rows_first for result in compared}
+    assert rows["clean.agreements"] == 249_716
+    assert [result.table for result in compared if not result.same] == []
 
 
 def test_three_lists_of_march_2026_build_and_the_older_presets_say_why_they_did_not_run(
@@ -162,8 +147,8 @@ def test_from_an_empty_data_dir_the_schedule_and_sensor_publish_the_shipped_hist
     source_mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from g287_assets.definitions import build_definitions
-    from g287_assets.defs.schedules import download_ice_lists_job
-    from g287_assets.defs.sensors import inbox_sensor
+    from g287_assets.defs.ingest.schedules import download_ice_lists_job
+    from g287_assets.defs.ingest.sensors import inbox_sensor
 
     mirror = tmp_path / "mirror"
     a_newer_list(mirror / "ice", source_mirror)

@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from g287_assets.lib import catalog
+from g287_assets.lib.warehouse import catalog
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from g287_assets.lib.cleaning import clean_agreements
+from g287_assets.lib.cleaning.agreements import clean_agreements
 from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import PROJECT_ROOT
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from g287_assets.lib import scenarios as engine
+from g287_assets.lib.scenarios import engine
 from g287_assets.lib.settings import PROJECT_ROOT, Paths
 from g287_assets_tests.e2e.test_report_in_browser import browser_page  # noqa: F401 (a shared fixture)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from g287_assets.lib.census import (
+from g287_assets.lib.sources.census import (
     CENSUS_HOSTS,
     SOURCES,
     read_county_population,
@@ -16,7 +16,7 @@ from g287_assets.lib.census import (
     read_subcounty_population,
     unzip_member,
 )
-from g287_assets.lib.download import DownloadRefused, host_of
+from g287_assets.lib.sources.download import DownloadRefused, host_of
 
 COUNTY_HEADER = "SUMLEV,REGION,DIVISION,STATE,COUNTY,STNAME,CTYNAME,POPESTIMATE2023,POPESTIMATE2024\n"
 SUBCOUNTY_HEADER = (

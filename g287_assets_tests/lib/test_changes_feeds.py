@@ -20,7 +20,9 @@ import duckdb
 import feedparser
 import pytest
 
-from g287_assets.lib import catalog, changes, feeds
+from g287_assets.lib.history import changes
+from g287_assets.lib.outputs import feeds
+from g287_assets.lib.warehouse import catalog
 
 HOSTILE = "Evil </content><script>alert(1)</script> & Sheriff's\x0b Office"
 FORMULA = '=HYPERLINK("http://x") Police'

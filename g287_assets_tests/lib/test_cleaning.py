@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from g287_assets.lib.cleaning import clean_agreements
-from g287_assets.lib.dates import parse_signed, plausible_signing
+from g287_assets.lib.cleaning.agreements import clean_agreements
+from g287_assets.lib.cleaning.dates import parse_signed, plausible_signing
 from g287_assets.lib.normalize import agency_key, display_name
 from g287_assets.lib.reference import ReferenceError, load_reference
 from g287_assets.lib.settings import PROJECT_ROOT

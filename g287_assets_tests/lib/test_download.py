@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from g287_assets.lib.download import (
+from g287_assets.lib.sources.download import (
     DownloadError,
     DownloadRefused,
     FetchedFile,

@@ -10,14 +10,15 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from g287_assets.lib import catalog, maps
-from g287_assets.lib.exports import (
+from g287_assets.lib.outputs import maps
+from g287_assets.lib.outputs.exports import (
     PACKAGE_FILE,
     export_everything,
     flatten_lists,
     neutralize_formulas,
     write_csv,
 )
+from g287_assets.lib.warehouse import catalog
 
 
 def test_text_cells_that_would_run_as_formulas_get_a_quote() -> None:

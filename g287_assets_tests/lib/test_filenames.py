@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from g287_assets.lib.filenames import (
+from g287_assets.lib.snapshots.filenames import (
     BASIS_FILE_NAME,
     BASIS_REPAIRED,
     BASIS_SIDECAR,

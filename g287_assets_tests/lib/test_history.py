@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from g287_assets.lib.history import (
+from g287_assets.lib.history.engine import (
     MANUAL_LINK_COLUMNS,
     HistoryStats,
     ManualLinksError,

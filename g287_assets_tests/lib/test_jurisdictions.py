@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from g287_assets.lib.census import read_county_population, read_gazetteer, read_subcounty_population
-from g287_assets.lib.jurisdictions import (
+from g287_assets.lib.geography.jurisdictions import (
     BRIDGE_COLUMNS,
     JURISDICTION_COLUMNS,
     OVERRIDE_COLUMNS,
@@ -30,6 +29,7 @@ from g287_assets.lib.jurisdictions import (
     place_base_name,
 )
 from g287_assets.lib.normalize import agency_key, display_name
+from g287_assets.lib.sources.census import read_county_population, read_gazetteer, read_subcounty_population
 
 OVERRIDES = Path(__file__).resolve().parents[2] / "data" / "reference" / "jurisdiction_overrides.csv"
 NEWEST_LIST = "participatingAgencies_2026-05-18_am.xlsx"

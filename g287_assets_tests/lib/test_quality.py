@@ -4,8 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from g287_assets.lib.quality import alias_note, assess_snapshots, decide_date
-from g287_assets.lib.registry import ImportRecord
+from g287_assets.lib.snapshots.quality import alias_note, assess_snapshots, decide_date
+from g287_assets.lib.snapshots.registry import ImportRecord
 
 NO_OVERRIDES = pd.DataFrame(columns=["sha256", "snapshot_date", "status", "reason"])
 

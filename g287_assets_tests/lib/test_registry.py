@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from g287_assets.lib.registry import (
+from g287_assets.lib.snapshots.registry import (
     ArchiveError,
     archived_path,
     load_imports,

@@ -8,8 +8,9 @@ import duckdb
 import pytest
 from markupsafe import escape
 
-from g287_assets.lib import catalog, report, report_model
+from g287_assets.lib.outputs import report, report_model
 from g287_assets.lib.settings import PROJECT_ROOT, Paths
+from g287_assets.lib.warehouse import catalog
 
 HOSTILE = "Evil </script><script>alert(1)</script> Sheriff's Office"
 TABLES = [

@@ -8,9 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from g287_assets.lib import catalog
 from g287_assets.lib.reference import load_reference
-from g287_assets.lib.scenarios import (
+from g287_assets.lib.scenarios.engine import (
     ScenarioError,
     load_presets,
     load_scenario_file,
@@ -20,7 +19,8 @@ from g287_assets.lib.scenarios import (
     with_agency_keys,
 )
 from g287_assets.lib.settings import PROJECT_ROOT
-from g287_assets.lib.warehouse import ensure_table
+from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.database import ensure_table
 
 NO_SHERIFF = ["CT"]
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from g287_assets.defs.ingest import rows_frame
-from g287_assets.lib.census import SOURCES, obtain_source, read_source
+from g287_assets.defs.ingest.assets import rows_frame
 from g287_assets.lib.files import file_sha256
-from g287_assets.lib.registry import load_imports, register_folder, register_shipped
 from g287_assets.lib.settings import SHIPPED_DIR
-from g287_assets.lib.shipped import NAMES, ROW_COLUMNS, ShippedError, ShippedHistory
-from g287_assets.lib.xlsx import read_table
+from g287_assets.lib.snapshots.registry import load_imports, register_folder, register_shipped
+from g287_assets.lib.snapshots.shipped import NAMES, ROW_COLUMNS, ShippedError, ShippedHistory
+from g287_assets.lib.snapshots.xlsx import read_table
+from g287_assets.lib.sources.census import SOURCES, obtain_source, read_source
 
 
 def values(frame: pd.DataFrame) -> pd.DataFrame:

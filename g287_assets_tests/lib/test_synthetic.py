@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from bench.synthetic import ArchiveShape, generate, truth_mismatches, truth_sizes
-from g287_assets.lib.history import MANUAL_LINK_COLUMNS, build_history
+from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS, build_history
 
 NO_LINKS = pd.DataFrame(columns=list(MANUAL_LINK_COLUMNS))
 

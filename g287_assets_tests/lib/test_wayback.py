@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from g287_assets.lib.filenames import parse_file_name
-from g287_assets.lib.wayback import (
+from g287_assets.lib.snapshots.filenames import parse_file_name
+from g287_assets.lib.snapshots.xlsx import read_table
+from g287_assets.lib.sources.wayback import (
     PAGE,
     SPREADSHEET,
     TABLE_HEADER,
@@ -28,7 +29,6 @@ from g287_assets.lib.wayback import (
     table_xlsx,
     wayback_digest,
 )
-from g287_assets.lib.xlsx import read_table
 
 FOLDER = "https://www.ice.gov/doclib/about/offices/ero/287g/"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from g287_assets.lib.xlsx import SpreadsheetError, list_header, read_table, unwrap_url
+from g287_assets.lib.snapshots.xlsx import SpreadsheetError, list_header, read_table, unwrap_url
 from g287_assets_tests.workbooks import PENDING_HEADER, agreement, write_workbook
 
 # Every cell reading "link" in the 2026-03-09 list carries a hyperlink; "link pending" carries none.

@@ -25,8 +25,8 @@ import duckdb
 import pytest
 
 from g287_assets.cli.build import ANOTHER_BUILD_RUNNING
-from g287_assets.lib.registry import MANIFEST_NAME, load_imports, read_archived, register_folder
-from g287_assets.lib.warehouse import BUILD_LOCK_NAME, publish
+from g287_assets.lib.snapshots.registry import MANIFEST_NAME, load_imports, read_archived, register_folder
+from g287_assets.lib.warehouse.database import BUILD_LOCK_NAME, publish
 from g287_assets_tests.workbooks import agreement, write_workbook
 
 # The preset scenarios start from the list of 2025-02-21, so the build needs one on or before that day.
@@ -177,7 +177,7 @@ def test_kills_at_any_step_a_second_build_and_a_reader_lose_nothing(
 
 def assert_sensor_waits_for_the_build(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sensor registers a dropped file (files only, under the archive's lock) but launches no run."""
-    from g287_assets.defs.sensors import inbox_sensor
+    from g287_assets.defs.ingest.sensors import inbox_sensor
 
     monkeypatch.setenv("G287_DATA_DIR", str(data_dir))
     write_workbook(data_dir / "inbox" / "participatingAgencies03112025am.xlsx", [agreement("Lee County SO")])

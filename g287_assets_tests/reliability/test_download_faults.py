@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from g287_assets.lib.download import DownloadError, download_current_lists, fetch_bytes
+from g287_assets.lib.sources.download import DownloadError, download_current_lists, fetch_bytes
 from g287_assets_tests.lib.test_download import (  # noqa: F401 (fixtures used by name)
     ICE_PARTICIPATING_PATH,
     ICE_PENDING_PATH,
@@ -33,7 +33,7 @@ def test_a_body_cut_short_is_retried_then_given_up_and_nothing_is_saved(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("g287_assets.lib.download.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("g287_assets.lib.sources.download.time.sleep", lambda seconds: None)
     cut_short = Reply(200, b"PK\x03\x04 first bytes only", {"Content-Length": "250000"}, send_length=False)
     fake_ice.serve(ICE_PARTICIPATING_PATH, cut_short)
     page_url = fake_ice.serve("/287g", Reply(200, ice_page(ICE_PARTICIPATING_PATH, ICE_PENDING_PATH)))
@@ -55,7 +55,7 @@ def test_server_errors_on_a_list_save_nothing(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("g287_assets.lib.download.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("g287_assets.lib.sources.download.time.sleep", lambda seconds: None)
     fake_ice.serve(ICE_PARTICIPATING_PATH, Reply(500, b"Internal Server Error"))
     page_url = fake_ice.serve("/287g", Reply(200, ice_page(ICE_PARTICIPATING_PATH, ICE_PENDING_PATH)))
     with pytest.raises(DownloadError, match=r"HTTP 500 .* \(gave up after 4 attempts\)"):

@@ -11,9 +11,9 @@ import datetime as dt
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from g287_assets.lib.dates import parse_signed, plausible_signing
-from g287_assets.lib.filenames import label_rank, parse_file_name
+from g287_assets.lib.cleaning.dates import parse_signed, plausible_signing
 from g287_assets.lib.normalize import agency_key, display_name
+from g287_assets.lib.snapshots.filenames import label_rank, parse_file_name
 
 FUZZ = settings(max_examples=400, deadline=None)
 # Text shaped like the values these parsers meet: digits, separators, ICE's words, any Unicode besides.

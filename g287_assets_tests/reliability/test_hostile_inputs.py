@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from g287_assets.lib.registry import MANIFEST_NAME, register_folder
-from g287_assets.lib.warehouse import publish
-from g287_assets.lib.xlsx import MAX_CELL_CHARS, MAX_ROWS, SpreadsheetError, read_table
+from g287_assets.lib.snapshots.registry import MANIFEST_NAME, register_folder
+from g287_assets.lib.snapshots.xlsx import MAX_CELL_CHARS, MAX_ROWS, SpreadsheetError, read_table
+from g287_assets.lib.warehouse.database import publish
 from g287_assets_tests.reliability.workbook_parts import (
     formula_cell,
     list_rows,
@@ -207,8 +207,8 @@ def test_bombs_and_a_million_rows_are_refused_in_bounded_time_and_memory(tmp_pat
     probe = (
         "import json, sys, time\n"
         "from pathlib import Path\n"
-        "from g287_assets.lib.registry import rejection_reason\n"
-        "from g287_assets.lib.xlsx import SpreadsheetError, read_table\n"
+        "from g287_assets.lib.snapshots.registry import rejection_reason\n"
+        "from g287_assets.lib.snapshots.xlsx import SpreadsheetError, read_table\n"
         "started = time.monotonic(); out = []\n"
         "for name in sys.argv[1:]:\n"
         "    reason = rejection_reason(Path(name))\n"
