@@ -98,10 +98,11 @@ def sensor_run() -> dict[str, object]:
 
     from g287_assets.definitions import defs
     from g287_assets.defs.ingest.sensors import inbox_sensor
+    from g287_assets.defs.resources import files_resource
 
     instance = dg.DagsterInstance.get()
     started, started_epoch, cpu_started = time.perf_counter(), time.time(), time.process_time()
-    tick = inbox_sensor(dg.build_sensor_context(instance=instance))
+    tick = inbox_sensor(dg.build_sensor_context(instance=instance, resources={"files": files_resource()}))
     for request in tick.dynamic_partitions_requests:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     (run_request,) = tick.run_requests

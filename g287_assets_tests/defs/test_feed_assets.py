@@ -156,7 +156,7 @@ def test_the_ui_shows_the_newest_lists_changes(built_archive: Path, tmp_path: Pa
     paths = Paths(data_dir=tmp_path, reference_dir=tmp_path / "reference")
     paths.work_db.parent.mkdir(parents=True)
     shutil.copy(built_archive / "g287.duckdb", paths.work_db)
-    result = dg.materialize(feed_assets.defs.assets, resources=default_resources(paths))
+    result = dg.materialize([feed_assets.change_feeds], resources=default_resources(paths))
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
     shown = metadata["newest changes"].value
     assert shown.startswith("**ICE's list of 2026-05-18**: 13 agreements added, 2 ended")

@@ -13,7 +13,7 @@ from g287_assets.defs.clean import assets as clean
 from g287_assets.defs.ingest import assets as ingest
 from g287_assets.defs.ingest.sensors import inbox_sensor
 from g287_assets.defs.publish.jobs import partition_range_tags
-from g287_assets.defs.resources import G287Files
+from g287_assets.defs.resources import G287Files, files_resource
 from g287_assets.lib.settings import PROJECT_ROOT
 from g287_assets.lib.snapshots.registry import register_folder, snapshot_records
 from g287_assets_tests.workbooks import PENDING_HEADER, agreement, write_workbook
@@ -63,7 +63,9 @@ def test_sensor_registers_inbox_files_and_requests_one_run(data_dir: Path) -> No
     write_workbook(inbox / "participatingAgencies03072025am.xlsx", [agreement("B County Sheriff's Office")])
     (inbox / "participatingAgencies03082025am.xlsx").write_text("<html>error</html>")
     with dg.instance_for_test() as instance:
-        result = inbox_sensor(dg.build_sensor_context(instance=instance))
+        result = inbox_sensor(
+            dg.build_sensor_context(instance=instance, resources={"files": files_resource()})
+        )
         assert isinstance(result, dg.SensorResult)
         (request,) = result.run_requests
         (partitions,) = result.dynamic_partitions_requests
@@ -73,12 +75,16 @@ def test_sensor_registers_inbox_files_and_requests_one_run(data_dir: Path) -> No
         instance.add_dynamic_partitions("snapshots", keys)
         # Until their rows are stored, the same snapshots are asked for again under the same run key,
         # which the daemon launches only once.
-        again = inbox_sensor(dg.build_sensor_context(instance=instance))
+        again = inbox_sensor(
+            dg.build_sensor_context(instance=instance, resources={"files": files_resource()})
+        )
         assert [r.run_key for r in again.run_requests] == [request.run_key]
         assert again.dynamic_partitions_requests == []
         for key in keys:
             instance.report_runless_asset_event(dg.AssetMaterialization(["raw", "rows"], partition=key))
-        built = inbox_sensor(dg.build_sensor_context(instance=instance))
+        built = inbox_sensor(
+            dg.build_sensor_context(instance=instance, resources={"files": files_resource()})
+        )
         assert isinstance(built, dg.SkipReason)
 
 
@@ -197,7 +203,7 @@ def test_scheduled_download_reads_the_mirror_and_skips_known_lists(
 
     monkeypatch.setenv("G287_SOURCE_MIRROR", str(source_mirror))
     assert ice_download_schedule.cron_schedule == "0 */3 * * *"
-    assert download_ice_lists_job.execute_in_process().success
+    assert download_ice_lists_job.execute_in_process(resources={"files": files_resource()}).success
     saved = sorted(path.name for path in (data_dir / "inbox").iterdir())
     assert saved == [
         "participatingAgencies_2026-05-18_am.xlsx",
@@ -208,5 +214,5 @@ def test_scheduled_download_reads_the_mirror_and_skips_known_lists(
     register_folder(data_dir / "inbox", data_dir / "archive")
     for path in (data_dir / "inbox").iterdir():
         path.unlink()
-    assert download_ice_lists_job.execute_in_process().success
+    assert download_ice_lists_job.execute_in_process(resources={"files": files_resource()}).success
     assert list((data_dir / "inbox").iterdir()) == []

@@ -149,6 +149,7 @@ def test_from_an_empty_data_dir_the_schedule_and_sensor_publish_the_shipped_hist
     from g287_assets.definitions import build_definitions
     from g287_assets.defs.ingest.schedules import download_ice_lists_job
     from g287_assets.defs.ingest.sensors import inbox_sensor
+    from g287_assets.defs.resources import files_resource
 
     mirror = tmp_path / "mirror"
     a_newer_list(mirror / "ice", source_mirror)
@@ -159,10 +160,10 @@ def test_from_an_empty_data_dir_the_schedule_and_sensor_publish_the_shipped_hist
     monkeypatch.setenv("G287_SOURCE_MIRROR", str(mirror))
     monkeypatch.setenv("G287_SHIPPED_HISTORY", "on")
 
-    assert download_ice_lists_job.execute_in_process().success
+    assert download_ice_lists_job.execute_in_process(resources={"files": files_resource()}).success
     assert (data_dir / "inbox" / "participatingAgencies_2026-05-20_am.xlsx").is_file()
     with dg.instance_for_test() as instance:
-        tick = inbox_sensor(dg.build_sensor_context(instance=instance))
+        tick = inbox_sensor(dg.build_sensor_context(instance=instance, resources={"files": files_resource()}))
         assert isinstance(tick, dg.SensorResult)
         (request,) = tick.run_requests
         (partitions,) = tick.dynamic_partitions_requests

@@ -11,19 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from g287_assets.lib.snapshots.filenames import (
+from g287_assets.lib.snapshots.dating import (
     BASIS_FILE_NAME,
     BASIS_REPAIRED,
     BASIS_SIDECAR,
     BASIS_UNRESOLVED,
     BASIS_WAYBACK,
     DateDecision,
-    NameInfo,
     decide_snapshot_date,
-    label_rank,
-    parse_file_name,
-    snapshot_moment,
 )
+from g287_assets.lib.snapshots.filenames import NameInfo, label_rank, parse_file_name, snapshot_moment
 
 TODAY = date(2026, 11, 30)
 

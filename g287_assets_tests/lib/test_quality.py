@@ -4,7 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from g287_assets.lib.snapshots.quality import alias_note, assess_snapshots, decide_date
+from g287_assets.lib.snapshots.dating import decide_date
+from g287_assets.lib.snapshots.quality import alias_note, assess_snapshots
 from g287_assets.lib.snapshots.registry import ImportRecord
 
 NO_OVERRIDES = pd.DataFrame(columns=["sha256", "snapshot_date", "status", "reason"])

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from g287_assets.defs.ingest.assets import rows_frame
 from g287_assets.lib.files import file_sha256
 from g287_assets.lib.settings import SHIPPED_DIR
+from g287_assets.lib.snapshots.contents import rows_frame
 from g287_assets.lib.snapshots.registry import load_imports, register_folder, register_shipped
 from g287_assets.lib.snapshots.shipped import NAMES, ROW_COLUMNS, ShippedError, ShippedHistory
 from g287_assets.lib.snapshots.xlsx import read_table

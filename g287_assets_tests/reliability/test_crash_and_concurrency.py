@@ -23,10 +23,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from g287_assets.cli.build import ANOTHER_BUILD_RUNNING
+from g287_assets.defs.resources import WarehouseDatabase, default_resources
+from g287_assets.lib.settings import Paths
 from g287_assets.lib.snapshots.registry import MANIFEST_NAME, load_imports, read_archived, register_folder
-from g287_assets.lib.warehouse.database import BUILD_LOCK_NAME, publish
+from g287_assets.lib.warehouse.database import BUILD_LOCK_NAME, build_lock, publish
 from g287_assets_tests.workbooks import agreement, write_workbook
 
 # The preset scenarios start from the list of 2025-02-21, so the build needs one on or before that day.
@@ -178,11 +181,14 @@ def test_kills_at_any_step_a_second_build_and_a_reader_lose_nothing(
 def assert_sensor_waits_for_the_build(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The sensor registers a dropped file (files only, under the archive's lock) but launches no run."""
     from g287_assets.defs.ingest.sensors import inbox_sensor
+    from g287_assets.defs.resources import files_resource
 
     monkeypatch.setenv("G287_DATA_DIR", str(data_dir))
     write_workbook(data_dir / "inbox" / "participatingAgencies03112025am.xlsx", [agreement("Lee County SO")])
     with dg.instance_for_test() as instance:
-        result = inbox_sensor(dg.build_sensor_context(instance=instance))
+        result = inbox_sensor(
+            dg.build_sensor_context(instance=instance, resources={"files": files_resource()})
+        )
     assert isinstance(result, dg.SkipReason)
     assert "`g287 build` is writing" in result.skip_message
     assert any(
@@ -235,3 +241,48 @@ class ReaderProcess:
     def close(self) -> None:
         self.process.stdin.close()
         assert self.process.wait(timeout=30) == 0
+
+
+@dg.asset
+def _writes_a_table(duckdb: DuckDBResource) -> None:
+    with duckdb.get_connection() as con:
+        con.execute("CREATE OR REPLACE TABLE written AS SELECT 1 AS one")
+
+
+def test_a_run_from_the_ui_waits_for_the_writer_then_fails_saying_why(tmp_path: Path) -> None:
+    """Every run holds the lock through its database resource, not only `g287 build`: a run started while
+    another process writes waits, then fails with the reason, and the database is left untouched."""
+    paths = Paths(data_dir=tmp_path, reference_dir=tmp_path / "reference")
+    resources = {
+        **default_resources(paths),
+        "duckdb": WarehouseDatabase(database=str(paths.work_db), lock_wait_seconds=1),
+    }
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(paths.work_db.parent / BUILD_LOCK_NAME)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        blocked = dg.materialize([_writes_a_table], resources=resources, raise_on_error=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not blocked.success
+    said = " ".join(f"{event.message} {event.event_specific_data}" for event in blocked.all_events)
+    assert f"another build is writing {paths.work_db}" in said
+    assert not paths.work_db.exists()
+    # Once the writer is gone, the same run goes through; inside a held lock (as in `g287 build`) too.
+    with build_lock(paths.work_db) as obtained:
+        assert obtained
+        assert dg.materialize([_writes_a_table], resources=resources).success
+    assert lock_is_free(tmp_path)
+
+
+HOLD_LOCK = """
+import fcntl, sys, time
+lock = open(sys.argv[1], "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(120)
+"""

@@ -27,7 +27,7 @@ from g287_assets.lib.geography.jurisdictions import (
     states_table,
 )
 from g287_assets.lib.reference import load_reference
-from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
+from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.snapshots.shipped import MANIFEST, ShippedHistory
 from g287_assets.lib.sources.census import (
     SOURCES,
@@ -60,7 +60,7 @@ _CATALOG_BY_NAME = {table.name: table for table in catalog.GEO_TABLES}
 
 def obtain_sources(files: G287Files) -> dict[str, SourceFile]:
     """Every Census source from the mirror if G287_SOURCE_MIRROR is set, else the verified cache or Census."""
-    mirror = source_mirror()
+    mirror = files.mirror
     shipped = ShippedHistory(SHIPPED_DIR) if mirror is None and (SHIPPED_DIR / MANIFEST).is_file() else None
     return {
         name: obtain_source(source, files.paths.cache, mirror=mirror, shipped=shipped)

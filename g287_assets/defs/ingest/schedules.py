@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from g287_assets.lib.settings import ice_page_url, paths_from_env, source_mirror
+from g287_assets.defs.resources import G287Files
 from g287_assets.lib.snapshots.registry import load_imports
 from g287_assets.lib.sources.download import download_current_lists
 
@@ -10,12 +10,12 @@ from g287_assets.lib.sources.download import download_current_lists
 @dg.op(
     description="Download the participating and pending lists linked from ICE's 287(g) page into the inbox."
 )
-def download_ice_lists(context: dg.OpExecutionContext) -> None:
-    paths = paths_from_env()
+def download_ice_lists(context: dg.OpExecutionContext, files: G287Files) -> None:
+    paths = files.paths
     paths.inbox.mkdir(parents=True, exist_ok=True)
     known = {record.sha256 for record in load_imports(paths.archive)}
     outcomes = download_current_lists(
-        ice_page_url(), paths.inbox, known_sha256=known.__contains__, mirror=source_mirror()
+        files.ice_page_url, paths.inbox, known_sha256=known.__contains__, mirror=files.mirror
     )
     for outcome in outcomes:
         context.log.info(f"{outcome.kind}: {outcome.status} {outcome.url} {outcome.reason or ''}".strip())

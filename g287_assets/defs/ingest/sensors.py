@@ -7,9 +7,8 @@ import dagster as dg
 from g287_assets.defs.ingest.assets import snapshot_partitions
 from g287_assets.defs.metadata import table_key
 from g287_assets.defs.publish.jobs import BUILD_JOB, partition_range_tags
-from g287_assets.lib.settings import SHIPPED_DIR, paths_from_env, shipped_history_enabled
+from g287_assets.defs.resources import G287Files
 from g287_assets.lib.snapshots.registry import register_sources, snapshot_records
-from g287_assets.lib.snapshots.shipped import ShippedHistory
 from g287_assets.lib.warehouse import catalog
 from g287_assets.lib.warehouse.database import build_running
 
@@ -39,11 +38,10 @@ def snapshot_plan(instance: dg.DagsterInstance, archive: Path) -> tuple[list[str
         "adds one partition per new snapshot and requests one run that builds them all and everything downstream."
     ),
 )
-def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    paths = paths_from_env()
+def inbox_sensor(context: dg.SensorEvaluationContext, files: G287Files) -> dg.SensorResult | dg.SkipReason:
+    paths = files.paths
     # An empty data dir starts from the shipped history, as `g287 build` does.
-    shipped = ShippedHistory(SHIPPED_DIR) if shipped_history_enabled() else None
-    records = register_sources(paths, [], shipped)
+    records = register_sources(paths, [], files.shipped)
     for record in records:
         if record.outcome == "rejected":
             context.log.warning(f"rejected {record.file_name}: {record.reason}")

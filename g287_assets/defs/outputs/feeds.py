@@ -15,7 +15,6 @@ from g287_assets.defs.outputs.figures import GROUP, PUBLISHED
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.history.changes import ListChanges, what_changed
 from g287_assets.lib.outputs import feeds
-from g287_assets.lib.settings import feeds_url
 from g287_assets.lib.warehouse import catalog
 
 # The newest list rarely changes more than a few dozen agreements; a re-reading of history can change many.
@@ -77,7 +76,7 @@ def change_feeds(
             f"SELECT snapshot_key FROM {catalog.HISTORY_TIMELINE.name} ORDER BY snapshot_at DESC LIMIT 1"
         ).fetchone()
     folder = files.paths.exports / feeds.FEEDS_FOLDER
-    written = feeds.write_feeds(all_feeds, folder, feeds_url(), dt.datetime.now(dt.UTC))
+    written = feeds.write_feeds(all_feeds, folder, files.feeds_url or None, dt.datetime.now(dt.UTC))
     national = all_feeds[0]
     newest = national.lists[0] if national.lists else None
     context.log.info(f"feeds: {len(written)} files, {len(national.lists)} lists in the national feed")

@@ -18,7 +18,7 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib.files import write_atomically
 from g287_assets.lib.outputs import charts, maps
 from g287_assets.lib.outputs.exports import GEOJSON_DIGITS, ExportSummary, export_everything
-from g287_assets.lib.settings import SHIPPED_DIR, source_mirror
+from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.warehouse import catalog
 
 GROUP = "outputs"
@@ -35,7 +35,7 @@ def figures_dir(files: G287Files) -> Path:
 
 def county_topology(files: G287Files) -> dict:
     """The us-atlas county TopoJSON from the source mirror, the shipped copy or the cache (never downloaded)."""
-    return maps.load_county_topology(source_mirror(), files.paths.cache, SHIPPED_DIR)
+    return maps.load_county_topology(files.mirror, files.paths.cache, SHIPPED_DIR)
 
 
 def save_bytes(path: Path, data: bytes) -> None:

@@ -11,7 +11,8 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from g287_assets.lib.outputs.maps import MODEL_TITLES, MODELS
+from g287_assets.lib.outputs.maps import MODEL_TITLES
+from g287_assets.lib.vocabulary import MODELS
 
 # The best-known public tracker starts counting cancellations here; g287 reaches further back.
 TRACKING_START = dt.date(2025, 12, 8)

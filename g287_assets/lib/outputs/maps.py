@@ -20,13 +20,13 @@ import pandas as pd
 import vl_convert as vlc
 
 from g287_assets.lib.snapshots.shipped import BOUNDARIES, ShippedHistory
+from g287_assets.lib.vocabulary import MODELS
 
 TOPOLOGY_IN_MIRROR = Path("geo") / "us-atlas-2023" / "counties-10m.json"
 TOPOLOGY_IN_CACHE = Path("us-atlas-2023") / "counties-10m.json"
 BOUNDARIES_CREDIT = "Boundaries: us-atlas 2023 (Census cartographic boundaries, ISC licence)"
 POPULATION_CREDIT = "population: Census Vintage 2024"
 
-MODELS = ("JEM", "WSO", "TFM")
 ALL_MODELS = "ALL"
 MODEL_TITLES = {
     ALL_MODELS: "all models",

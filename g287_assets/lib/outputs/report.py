@@ -31,6 +31,7 @@ from g287_assets.lib.outputs import charts, maps
 from g287_assets.lib.outputs.report_model import preset_operations, records, simulator_data, web_link
 from g287_assets.lib.scenarios.engine import scenario_folders, states_without_county_sheriffs
 from g287_assets.lib.settings import Paths
+from g287_assets.lib.vocabulary import LEVELS, MODELS
 
 REPORT_FOLDER = "report"
 REPORT_FILE = "index.html"
@@ -40,7 +41,6 @@ GROWTH_START = dt.date(2025, 1, 1)
 TRACKING_START = charts.TRACKING_START
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT_WINDOW = (1280, 1800)
-LEVELS = ("county", "municipal", "state", "other")
 MODEL_WORDS = {
     "JEM": "Officers screen people already arrested and booked in a jail against immigration databases.",
     "WSO": "Officers serve ICE administrative warrants on people already in the agency's custody.",
@@ -409,7 +409,7 @@ def render_report(content: ReportContent, built_at: dt.datetime) -> str:
         model_titles=maps.MODEL_TITLES,
         model_words=MODEL_WORDS,
         model_colors=charts.MODEL_COLORS,
-        models=maps.MODELS,
+        models=MODELS,
         levels=LEVELS,
         growth_start=GROWTH_START.isoformat(),
         tracking_start=TRACKING_START.isoformat(),

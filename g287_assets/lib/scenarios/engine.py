@@ -27,14 +27,14 @@ import duckdb
 import pandas as pd
 import yaml
 
+from g287_assets.lib.geography.jurisdictions import NOT_FOUND
 from g287_assets.lib.normalize import agency_key, clean_text
 from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import PROJECT_ROOT, Paths
+from g287_assets.lib.vocabulary import LEVELS, MODELS
 from g287_assets.lib.warehouse.database import run_script
 
-MODELS = ("JEM", "WSO", "TFM")
 REQUESTED_MODEL = "requested"
-LEVELS = ("county", "municipal", "state", "other")
 # USPS codes of the states, DC and the territories ICE lists agencies in (the project's states table).
 STATE_CODES = sorted(
     pd.read_csv(PROJECT_ROOT / "data" / "reference" / "states.csv", dtype=str, keep_default_na=False)[
@@ -369,7 +369,6 @@ def states_without_county_sheriffs(paths: Paths) -> list[str]:
 
 USABLE = "usable"
 PARTICIPATING = "participating"
-NOT_FOUND = "not found"
 UNMATCHED_PENDING_REASON = (
     "pending agency named in no participating list and not matched to a Census jurisdiction "
     "(scenarios.pending_agencies is absent)"

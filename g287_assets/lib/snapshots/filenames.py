@@ -5,9 +5,9 @@ the name ICE gave the file (`participatingAgencies03092026am.xlsx`), or, for cop
 Machine, the capture timestamp (`participatingAgencies-20250221214937.xlsx`). The names carry typos (year
 3025, day 00, a January 2026 file named 2025), so reading a name is split in two steps:
 
-* `parse_file_name` reads what the name states, and says in `problem` why a date is missing or doubtful;
-* `decide_snapshot_date` confronts that reading with evidence (the newest signing date in the file's rows,
-  an optional sidecar time, today) and either accepts it, repairs it with a flag, or refuses it.
+* `parse_file_name` (here) reads what the name states, and says in `problem` why a date is missing or doubtful;
+* `dating.decide_snapshot_date` confronts that reading with evidence (the newest signing date in the file's
+  rows, an optional sidecar time, today) and either accepts it, repairs it with a flag, or refuses it.
 """
 
 from __future__ import annotations
@@ -19,23 +19,11 @@ from datetime import UTC, date, datetime, time, timedelta
 FIRST_PLAUSIBLE_YEAR = 2000
 """No 287(g) list from before 2000 exists; an earlier year in a name is a typo."""
 
-MAX_LIST_LAG = timedelta(days=183)
-"""How long after its newest agreement a repaired list date may fall.
-
-In the 2025-2026 participating lists the newest signing date is 0 to 22 days before the list's date; half a
-year leaves a wide margin yet rejects year repairs that would make a list a whole year staler than its rows.
-"""
-
-BASIS_FILE_NAME = "file name"
-BASIS_WAYBACK = "wayback capture time"
-BASIS_SIDECAR = "sidecar"
-BASIS_REPAIRED = "repaired from content"
-BASIS_UNRESOLVED = "unresolved"
 
 _KIND_WORD = re.compile(r"participating|pending", re.IGNORECASE | re.ASCII)
 _LETTERS = re.compile(r"^[A-Za-z]*")
 _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,4}$")
-_ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
+ISO_DATE = re.compile(r"(?<![0-9])([0-9]{4})-([0-9]{2})-([0-9]{2})(?![0-9])")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _SEPARATORS = re.compile(r"^[\s_.\-]*")
 _WRITTEN_LABEL = re.compile(
@@ -63,16 +51,6 @@ class NameInfo:
     raw_date: str | None
 
 
-@dataclass(frozen=True)
-class DateDecision:
-    """The snapshot date a file is given, how it was found, and whether it can be trusted."""
-
-    snapshot_date: date | None
-    basis: str
-    flag: str | None
-    usable: bool
-
-
 def parse_file_name(name: str, today: date | None = None) -> NameInfo:
     """Read the list kind, date, time-of-day label and capture time that a file name states.
 
@@ -84,7 +62,7 @@ def parse_file_name(name: str, today: date | None = None) -> NameInfo:
     stem = _EXTENSION.sub("", re.split(r"[\\/]", name)[-1])
     kind_hint, after_kind = _split_kind(stem)
     latest_year = (today or date.today()).year + 1
-    iso = _ISO_DATE.search(after_kind)
+    iso = ISO_DATE.search(after_kind)
     if iso is not None:
         return _read_iso_name(kind_hint, iso, after_kind[iso.end() :], latest_year)
     digits = _DIGIT_RUN.search(after_kind)
@@ -132,37 +110,6 @@ def snapshot_moment(snapshot_date: date, label: str) -> datetime:
     few days (March-April 2025) that have both.
     """
     return datetime.combine(snapshot_date, time()) + timedelta(seconds=label_rank(label))
-
-
-def decide_snapshot_date(
-    info: NameInfo, newest_signed: date | None, today: date, sidecar_time: datetime | None = None
-) -> DateDecision:
-    """Give a file its snapshot date, using evidence only, and flag every doubt or repair.
-
-    A list cannot contain an agreement signed after its date, nor be dated after the day it was first seen
-    (`sidecar_time`) or after `today`. In order:
-
-    * a Wayback capture time is the date;
-    * a name's date that the rows do not contradict is the date (flagged if the name had a `problem`);
-    * a name's date earlier than `newest_signed` is read one year later when that falls between the newest
-      signing and the latest possible day, within `MAX_LIST_LAG` of the signing (ICE's January-2026 files
-      named 2025); else the sidecar time; else the file is unusable;
-    * a missing, impossible or future date takes the sidecar time, else the one year (of `newest_signed`'s
-      year and the next) that places the name's month and day in that same window, else is unusable.
-
-    `newest_signed` should be the latest signing date of the rows; a value after `today` is a typo in the
-    rows (5025-07-07 occurs in ten July-2025 files) and is ignored as evidence.
-    """
-    signed = newest_signed if newest_signed is not None and newest_signed <= today else None
-    if info.captured_at is not None:
-        return _decide_from_capture(info, signed, today)
-    named = info.named_date
-    if named is not None and named <= today:
-        if signed is None or named >= signed:
-            return DateDecision(named, BASIS_FILE_NAME, info.problem, True)
-        return _decide_contradicted_name(info, named, signed, today, sidecar_time)
-    why = info.problem if named is None else _join(info.problem, f"named date {named} is after today {today}")
-    return _decide_without_name(info.raw_date, why or "no date in name", signed, today, sidecar_time)
 
 
 def _split_kind(stem: str) -> tuple[str, str]:
@@ -269,96 +216,3 @@ def _time_of_day(hhmmss: str) -> time | None:
 def _seconds_after_midnight(moment: time) -> int:
     """A time of day as seconds, the unit of `label_rank`."""
     return moment.hour * 3600 + moment.minute * 60 + moment.second
-
-
-def _decide_from_capture(info: NameInfo, signed: date | None, today: date) -> DateDecision:
-    """A Wayback capture time is the date; rows signed after it point at a row typo, so they only flag it."""
-    captured = info.captured_at.date()
-    if captured > today:
-        return DateDecision(None, BASIS_UNRESOLVED, f"capture date {captured} is after today {today}", False)
-    doubt = (
-        f"rows signed up to {signed}, after the capture date {captured}"
-        if signed and signed > captured
-        else None
-    )
-    return DateDecision(captured, BASIS_WAYBACK, doubt, True)
-
-
-def _decide_contradicted_name(
-    info: NameInfo, named: date, signed: date, today: date, sidecar_time: datetime | None
-) -> DateDecision:
-    """A named date earlier than a row's signing date: read the next year, or fall back to the sidecar."""
-    contradiction = _join(info.problem, f"named {named} but rows signed up to {signed}")
-    latest = _latest_possible_date(today, sidecar_time)
-    repaired = _only_year_in_window(named.month, named.day, (named.year + 1,), signed, latest)
-    if repaired is not None:
-        return DateDecision(repaired, BASIS_REPAIRED, f"{contradiction}; year read as {repaired.year}", True)
-    return _decide_by_sidecar(contradiction, signed, today, sidecar_time)
-
-
-def _decide_without_name(
-    raw_date: str | None, why: str, signed: date | None, today: date, sidecar_time: datetime | None
-) -> DateDecision:
-    """No usable named date: the sidecar time, else a year chosen by the rows for the name's month and day."""
-    month_day = _month_and_day(raw_date)
-    if sidecar_time is None and month_day is not None and signed is not None:
-        years = (signed.year, signed.year + 1)
-        repaired = _only_year_in_window(*month_day, years, signed, today)
-        if repaired is not None:
-            flag = f"{why}; read as {repaired}, the one such date from rows signed up to {signed} to {today}"
-            return DateDecision(repaired, BASIS_REPAIRED, flag, True)
-    return _decide_by_sidecar(why, signed, today, sidecar_time)
-
-
-def _decide_by_sidecar(
-    why: str, signed: date | None, today: date, sidecar_time: datetime | None
-) -> DateDecision:
-    """The sidecar's day when it is consistent with the rows and today; otherwise no defensible date."""
-    if sidecar_time is None:
-        return DateDecision(None, BASIS_UNRESOLVED, f"{why}; no defensible date", False)
-    seen = sidecar_time.date()
-    if seen > today or (signed is not None and seen < signed):
-        flag = (
-            f"{why}; sidecar time {sidecar_time.isoformat()} is before rows signed {signed} or after {today}"
-        )
-        return DateDecision(None, BASIS_UNRESOLVED, flag, False)
-    return DateDecision(seen, BASIS_SIDECAR, f"{why}; dated by sidecar time {sidecar_time.isoformat()}", True)
-
-
-def _only_year_in_window(
-    month: int, day: int, years: tuple[int, ...], signed: date, latest: date
-) -> date | None:
-    """The month and day in the one candidate year that is on or after `signed`, not after `latest`, and
-    within `MAX_LIST_LAG` of `signed`; None when no year or several years fit."""
-    fitting = []
-    for year in years:
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if signed <= candidate <= latest and candidate - signed <= MAX_LIST_LAG:
-            fitting.append(candidate)
-    return fitting[0] if len(fitting) == 1 else None
-
-
-def _month_and_day(raw_date: str | None) -> tuple[int, int] | None:
-    """Month and day as written in a name's digits, when they are a real month and a non-zero day."""
-    if raw_date is None:
-        return None
-    if _ISO_DATE.fullmatch(raw_date):
-        month, day = int(raw_date[5:7]), int(raw_date[8:10])
-    elif len(raw_date) in (6, 8) and raw_date.isdigit():
-        month, day = int(raw_date[:2]), int(raw_date[2:4])
-    else:
-        return None
-    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
-
-
-def _latest_possible_date(today: date, sidecar_time: datetime | None) -> date:
-    """A list cannot be dated after today, nor after the day it was first seen."""
-    return min(today, sidecar_time.date()) if sidecar_time is not None else today
-
-
-def _join(*reasons: str | None) -> str:
-    """Reasons joined into one flag, skipping the absent ones."""
-    return "; ".join(reason for reason in reasons if reason)

@@ -1,4 +1,4 @@
-"""Snapshot dates and quality gates: which lists may drive history, and why the others may not.
+"""Quality gates: which lists may drive history, and why the others may not.
 
 A quarantined snapshot stays stored and visible with its reason; it simply never creates or hides a
 change in history.
@@ -10,51 +10,11 @@ import datetime as dt
 
 import pandas as pd
 
-from g287_assets.lib.snapshots.filenames import (
-    DateDecision,
-    decide_snapshot_date,
-    parse_file_name,
-    snapshot_moment,
-)
-from g287_assets.lib.snapshots.registry import ImportRecord
+from g287_assets.lib.snapshots.filenames import parse_file_name
 
 # A list that loses more than this share of its agreements at once, while its newest signing date goes
 # backwards, is an old list re-published, not a wave of cancellations.
 STALE_DROP_SHARE = 0.10
-
-
-def _sidecar_time(record: ImportRecord) -> dt.datetime | None:
-    value = (record.sidecar or {}).get("fetched_at")
-    try:
-        return dt.datetime.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        return None
-
-
-def decide_date(
-    names: list[ImportRecord],
-    newest_signed: dt.date | None,
-    today: dt.date,
-    override: tuple[dt.date, str] | None = None,
-) -> tuple[DateDecision, str, ImportRecord]:
-    """The date of a content imported under one or more names: the earliest defensible one.
-
-    The same bytes under a later name are a re-publication; the first name dates the list. A row of
-    snapshot_overrides.csv (date, reason) wins over every name.
-    """
-    if override is not None:
-        day, reason = override
-        label = parse_file_name(names[0].file_name).label
-        return DateDecision(day, "override", f"date set by hand: {reason}", True), label, names[0]
-    decisions = []
-    for record in names:
-        info = parse_file_name(record.file_name)
-        decision = decide_snapshot_date(info, newest_signed, today, _sidecar_time(record))
-        decisions.append((decision, info.label, record))
-    usable = [item for item in decisions if item[0].usable and item[0].snapshot_date]
-    if usable:
-        return min(usable, key=lambda item: snapshot_moment(item[0].snapshot_date, item[1]))
-    return decisions[0]
 
 
 def alias_note(file_name: str, name_kind: str, snapshot_date: dt.date | None, list_kind: str) -> str | None:
@@ -148,3 +108,18 @@ def _is_stale(snap: pd.Series, before: pd.Series) -> bool:
         return False
     dropped = snap.agreement_count < (1 - STALE_DROP_SHARE) * before.agreement_count
     return bool(dropped and snap.newest_signed < before.newest_signed)
+
+
+def annotate_aliases(con) -> None:
+    """Note on each alias what its name misstates: a later date (an old list re-published) or the kind."""
+    aliases = con.execute(
+        "SELECT i.sha256, i.file_name, i.source_path, i.name_kind, s.snapshot_date, s.list_kind "
+        "FROM raw.file_imports i JOIN raw.snapshots s USING (snapshot_key) WHERE i.outcome = 'alias'"
+    ).fetchall()
+    for sha256, file_name, source_path, name_kind, snapshot_date, list_kind in aliases:
+        note = alias_note(file_name, name_kind, snapshot_date, list_kind)
+        if note:
+            con.execute(
+                "UPDATE raw.file_imports SET alias_note = ? WHERE sha256 = ? AND source_path = ?",
+                [note, sha256, source_path],
+            )

@@ -6,6 +6,8 @@ import fcntl
 import os
 import re
 import shutil
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,23 +123,51 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+# Lock files this process holds, with how many holders nest: `g287 build` takes the lock for registration and
+# its run, and the run's database resource takes it again in the same process.
+_HELD: dict[Path, int] = {}
+_HELD_GUARD = threading.Lock()
+
+
 @contextmanager
-def build_lock(work_db: Path) -> Iterator[bool]:
-    """Hold the one-writer lock of a working database without waiting; yields whether it was obtained.
+def build_lock(work_db: Path, wait_seconds: float = 0) -> Iterator[bool]:
+    """Hold the one-writer lock of a working database, waiting up to `wait_seconds`; yields whether it was
+    obtained. A process that already holds it (a run inside `g287 build`) obtains it again at once.
 
     flock belongs to the open file: the kernel releases it when the holder exits, even by SIGKILL, so a
     crashed build never leaves a stale lock behind.
     """
     work_db.parent.mkdir(parents=True, exist_ok=True)
-    with (work_db.parent / BUILD_LOCK_NAME).open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
+    path = (work_db.parent / BUILD_LOCK_NAME).resolve()
+    with _HELD_GUARD:
+        nested = path in _HELD
+        if nested:
+            _HELD[path] += 1
+    if nested:
         try:
             yield True
         finally:
+            with _HELD_GUARD:
+                _HELD[path] -= 1
+        return
+    deadline = time.monotonic() + wait_seconds
+    with path.open("w") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+        with _HELD_GUARD:
+            _HELD[path] = 1
+        try:
+            yield True
+        finally:
+            with _HELD_GUARD:
+                del _HELD[path]
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
