@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from urllib.parse import unquote
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -19,6 +20,8 @@ from g287_assets.lib.reference import Reference
 from g287_assets.lib.snapshots.xlsx import unwrap_url
 
 RAW_VALUE_COLUMNS = ["state", "agency", "type", "county", "support_type", "signed", "moa", "addendum"]
+# Every cell a clean value is read from: two rows equal in these clean to the same values.
+VALUE_CELLS = [*RAW_VALUE_COLUMNS, "moa_link", "addendum_link"]
 
 CLEAN_COLUMNS = [
     "snapshot_key",
@@ -190,38 +193,63 @@ def clean_agreements(
     raw: verbatim rows (snapshot_key, row_number, the RAW_VALUE_COLUMNS, moa_link, addendum_link).
     snapshots: snapshot_key, snapshot_date, list_kind for each snapshot in raw.
     Returns the clean agreements and an issues table (snapshot_key, source_row, issue, detail).
+
+    A row's clean values depend on its cells alone, and ICE's lists repeat: the 250,000 rows of 500 lists
+    hold about 8,500 distinct rows. Each distinct row is cleaned once and the result given to every copy.
     """
     kept, duplicate_issues = drop_exact_duplicates(raw)
     kept = kept.merge(
         snapshots[["snapshot_key", "snapshot_date", "list_kind"]], on="snapshot_key", how="left"
-    )
+    ).reset_index(drop=True)
+    cells = [kept[column].fillna("\x00") for column in VALUE_CELLS]
+    copy_of = kept.groupby(cells, sort=False).ngroup().to_numpy()
+    _, first_copy = np.unique(copy_of, return_index=True)
+    values = clean_values(kept.iloc[first_copy].reset_index(drop=True), reference)
+    values = values.iloc[copy_of].reset_index(drop=True)
+    clean = pd.DataFrame(
+        {
+            "snapshot_key": kept["snapshot_key"],
+            "snapshot_date": kept["snapshot_date"],
+            "list_kind": kept["list_kind"],
+            "source_row": kept["row_number"].astype(int),
+            **{column: values[column] for column in values.columns},
+            "signed_raw": kept["signed"],
+            "duplicate_rows": kept["duplicate_rows"],
+        }
+    )[CLEAN_COLUMNS]
+    issues = pd.concat([duplicate_issues, _value_issues(kept, clean)], ignore_index=True)
+    return clean, issues
 
-    state_code, state_fix = _lookup(kept["state"], reference.state_codes)
-    level_ice, type_fix = _lookup(kept["type"], reference.vocabulary("type_levels", "level"))
-    model, model_fix = _lookup(kept["support_type"], reference.vocabulary("support_type_models", "model"))
 
-    names = map_distinct(kept["agency"].fillna(""), display_name)
+def clean_values(rows: pd.DataFrame, reference: Reference) -> pd.DataFrame:
+    """The clean values of rows of cells (VALUE_CELLS), each mapped through the reference tables, with the id of
+    every correction that fired."""
+    state_code, state_fix = _lookup(rows["state"], reference.state_codes)
+    level_ice, type_fix = _lookup(rows["type"], reference.vocabulary("type_levels", "level"))
+    model, model_fix = _lookup(rows["support_type"], reference.vocabulary("support_type_models", "model"))
+
+    names = map_distinct(rows["agency"].fillna(""), display_name)
     keys = map_distinct(names, agency_key)
     corrections_by_name = reference.name_corrections
     fixed = pd.Series(
         [corrections_by_name.get(pair) for pair in zip(state_code, keys)]
         if corrections_by_name
         else [None] * len(names),
-        index=kept.index,
+        index=rows.index,
         dtype=object,
     )
     name_fix = _part(fixed, 1)
     names = names.where(fixed.isna(), _part(fixed, 0))
     name_keys = map_distinct(names, agency_key)
-    state_and_key = pd.Series(list(zip(state_code, name_keys.fillna(""), strict=True)), index=kept.index)
+    state_and_key = pd.Series(list(zip(state_code, name_keys.fillna(""), strict=True)), index=rows.index)
     identities = map_distinct(state_and_key, lambda pair: reference.agency_identity(*pair))
     keys = identities.map(lambda identity: identity.agency_key).astype(object)
     alias_fixes = identities.map(lambda identity: list(identity.rules))
 
     level, level_source, level_fix = decide_levels(keys, level_ice, reference.table("level_patterns"))
 
-    signed_fixed, signed_fix = _lookup(kept["signed"], reference.signed_date_corrections)
-    signed_text = signed_fixed.where(signed_fixed.notna(), kept["signed"])
+    signed_fixed, signed_fix = _lookup(rows["signed"], reference.signed_date_corrections)
+    signed_text = signed_fixed.where(signed_fixed.notna(), rows["signed"])
     signed = map_distinct(signed_text, lambda text: plausible_signing(parse_signed(text))).astype(object)
 
     corrections = pd.Series(
@@ -231,18 +259,14 @@ def clean_agreements(
                 state_fix, type_fix, level_fix, model_fix, name_fix, signed_fix, alias_fixes, strict=True
             )
         ],
-        index=kept.index,
+        index=rows.index,
         # A typed list column: DuckDB cannot infer an element type from lists that are mostly empty.
         dtype=pd.ArrowDtype(pa.list_(pa.string())),
     )
-    moa_urls = link_or_url(kept["moa_link"], kept["moa"])
-    addendum_urls = link_or_url(kept["addendum_link"], kept["addendum"])
-    clean = pd.DataFrame(
+    moa_urls = link_or_url(rows["moa_link"], rows["moa"])
+    addendum_urls = link_or_url(rows["addendum_link"], rows["addendum"])
+    return pd.DataFrame(
         {
-            "snapshot_key": kept["snapshot_key"],
-            "snapshot_date": kept["snapshot_date"],
-            "list_kind": kept["list_kind"],
-            "source_row": kept["row_number"].astype(int),
             "state_code": state_code,
             "state_fips": state_code.map(reference.state_fips),
             "agency_name": names.where(names != "", None),
@@ -251,20 +275,16 @@ def clean_agreements(
             "moa_date": map_distinct(moa_urls, document_date),
             "addendum_date": map_distinct(addendum_urls, document_date),
             "level_ice": level_ice,
-            "county_name": map_distinct(kept["county"], clean_text).replace("", None),
+            "county_name": map_distinct(rows["county"], clean_text).replace("", None),
             "level": level,
             "level_source": level_source,
             "model": model,
             "signed_date": signed,
-            "signed_raw": kept["signed"],
             "moa_url": moa_urls,
             "addendum_url": addendum_urls,
             "corrections": corrections,
-            "duplicate_rows": kept["duplicate_rows"],
         }
-    )[CLEAN_COLUMNS]
-    issues = pd.concat([duplicate_issues, _value_issues(kept, clean)], ignore_index=True)
-    return clean.reset_index(drop=True), issues
+    )
 
 
 def _value_issues(kept: pd.DataFrame, clean: pd.DataFrame) -> pd.DataFrame:
