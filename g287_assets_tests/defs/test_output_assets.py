@@ -19,13 +19,11 @@ from g287_assets.defs.outputs import figures as outputs
 from g287_assets.defs.resources import default_resources
 from g287_assets.lib.outputs import maps
 from g287_assets.lib.outputs.exports import PACKAGE_FILE
-from g287_assets.lib.settings import Paths, source_mirror
+from g287_assets.lib.settings import PROJECT_ROOT, Paths, source_mirror
 from g287_assets.lib.warehouse import catalog
 
-OUTPUT_KEYS = {
-    dg.AssetKey(["outputs", name])
-    for name in ("county_map", "agreements_timeline_chart", "cancellations_chart", "data_package")
-}
+OUTPUT_NAMES = ("county_map", "agreements_timeline_chart", "cancellations_chart", "data_package")
+OUTPUT_KEYS = {dg.AssetKey(["outputs", name]) for name in OUTPUT_NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +152,42 @@ def test_geojson_has_a_feature_per_row(output_run, published) -> None:
     by_fips = {feature["id"]: feature for feature in counties["features"]}
     assert by_fips["09110"]["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert {f["geometry"]["type"] for f in counties["features"]} <= {"Polygon", "MultiPolygon"}
+
+
+def test_outputs_made_from_unchanged_tables_are_not_made_again(built_archive: Path, tmp_path: Path) -> None:
+    paths = Paths(data_dir=tmp_path, reference_dir=PROJECT_ROOT / "data" / "reference")
+    paths.work_db.parent.mkdir(parents=True)
+    shutil.copy(built_archive / "g287.duckdb", paths.work_db)
+    figures = [
+        outputs.county_map,
+        outputs.agreements_timeline_chart,
+        outputs.cancellations_chart,
+        outputs.data_package,
+    ]
+
+    def made_again() -> dict[str, bool]:
+        result = dg.materialize(figures, resources=default_resources(paths))
+        return {
+            event.asset_key.path[-1]: event.materialization.metadata.get(
+                "made again", dg.BoolMetadataValue(True)
+            ).value
+            for event in result.get_asset_materialization_events()
+        }
+
+    assert made_again() == dict.fromkeys(OUTPUT_NAMES, True)
+    png = figure(paths, "county_map.png")
+    written = png.stat().st_mtime_ns
+    assert made_again() == dict.fromkeys(OUTPUT_NAMES, False)
+    assert png.stat().st_mtime_ns == written
+    # One county's row changes: the map and the exports are made again, the history charts are not.
+    with duckdb.connect(str(paths.work_db)) as con:
+        con.execute("UPDATE marts.county_summary SET agreements = agreements + 1 WHERE county_fips = '12099'")
+    assert made_again() == {
+        "county_map": True,
+        "data_package": True,
+        "agreements_timeline_chart": False,
+        "cancellations_chart": False,
+    }
+    # A figure deleted by hand is made again although its tables did not change.
+    (paths.exports / "figures" / "cancellations_by_month.png").unlink()
+    assert made_again()["cancellations_chart"] is True

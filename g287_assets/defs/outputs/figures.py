@@ -7,6 +7,7 @@ materialization's metadata, each export's paths, row counts and a preview are li
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +19,7 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib.files import write_atomically
 from g287_assets.lib.outputs import charts, maps
 from g287_assets.lib.outputs.exports import GEOJSON_DIGITS, ExportSummary, export_everything
+from g287_assets.lib.outputs.freshness import Ledger, fingerprint
 from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.warehouse import catalog
 
@@ -44,6 +46,51 @@ def save_bytes(path: Path, data: bytes) -> None:
 
 def save_text(path: Path, text: str) -> None:
     write_atomically(path, text.encode("utf-8"))
+
+
+def topology_file(files: G287Files) -> Path:
+    return maps.county_topology_file(files.mirror, files.paths.cache, SHIPPED_DIR)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What an output is made from (its fingerprint), and the earlier result when that did not change."""
+
+    name: str
+    made_from: str
+    earlier: dict | None
+
+    def record(self, files: G287Files, notes: dict) -> None:
+        made_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        Ledger(files.paths.work_db.parent).record(self.name, self.made_from, made_at, notes)
+
+    def unchanged_result(self, png: Path | None = None) -> dg.MaterializeResult:
+        """The result of a run that made nothing: the files of the earlier run are current."""
+        notes = self.earlier["notes"]
+        figure = figure_metadata(png, png.read_bytes(), self.name) if png is not None else {}
+        return dg.MaterializeResult(
+            metadata={
+                **figure,
+                **notes,
+                "made again": False,
+                "unchanged since": self.earlier["made_at"],
+                "why": "made from the same tables, code and source files as then, so the files are current",
+            }
+        )
+
+
+def freshness(
+    files: G287Files,
+    duckdb: DuckDBResource,
+    name: str,
+    tables: list[catalog.Table],
+    outputs: list[Path],
+    sources: list[Path] = (),
+) -> Freshness:
+    """Whether an output's tables, the code and its source files are those it was last made from."""
+    with duckdb.get_connection() as con:
+        made_from = fingerprint(con, [table.name for table in tables], sources)
+    return Freshness(name, made_from, Ledger(files.paths.work_db.parent).unchanged(name, made_from, outputs))
 
 
 def figure_metadata(png_path: Path, png: bytes, title: str) -> dict:
@@ -95,6 +142,18 @@ def join_metadata(join: maps.CountyJoin) -> dict:
 def county_map(
     context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
+    figures = figures_dir(files)
+    html_path, png_path = figures / "county_map.html", figures / "county_map.png"
+    fresh = freshness(
+        files,
+        duckdb,
+        "county_map",
+        [catalog.COUNTY_SUMMARY, catalog.CURRENT_AGREEMENTS],
+        [html_path, png_path],
+        [topology_file(files)],
+    )
+    if fresh.earlier:
+        return fresh.unchanged_result(png_path)
     topology = county_topology(files)
     with duckdb.get_connection() as con:
         counties = con.sql(f"SELECT * FROM {catalog.COUNTY_SUMMARY.name}").df()
@@ -106,8 +165,6 @@ def county_map(
     list_date = f"{current.snapshot_date.iloc[0]:%Y-%m-%d}" if len(current) else "none"
 
     spec = maps.county_map_spec(shaded, states, points, list_date, maps.ALL_MODELS)
-    figures = figures_dir(files)
-    html_path = figures / "county_map.html"
     html = maps.render_html(spec, "287(g) agreements by county")
     if maps.has_external_script(html):
         raise dg.Failure("the county map's HTML loads a script from the network; it must work offline")
@@ -117,15 +174,15 @@ def county_map(
         f"county map: {len(join.joined)} counties, {len(points)} agency points, PNG in {seconds} s"
     )
     highest = counties[counties.agreements > 0].sort_values("agreements_per_100k", ascending=False)
+    notes = {"list date": list_date, "agency points": len(points), **join_metadata(join)}
+    fresh.record(files, notes)
     return dg.MaterializeResult(
         metadata={
             **figure_metadata(png_path, png, "county map"),
             "html": dg.MetadataValue.path(str(html_path)),
             "html bytes": len(html.encode("utf-8")),
             "render seconds (PNG)": seconds,
-            "list date": list_date,
-            "agency points": len(points),
-            **join_metadata(join),
+            **notes,
             "dagster/row_count": len(join.joined),
             "preview": preview(
                 highest[
@@ -161,7 +218,7 @@ def county_map_draws_every_county(files: G287Files, duckdb: DuckDBResource) -> d
 
 
 def chart_result(
-    chart, name: str, title: str, files: G287Files, frame: pd.DataFrame, head: pd.DataFrame
+    chart, name: str, title: str, files: G287Files, frame: pd.DataFrame, head: pd.DataFrame, fresh: Freshness
 ) -> dict:
     """Render a chart to PNG, save it with its Vega-Lite spec, and describe both for the UI."""
     spec = chart.to_dict()
@@ -172,6 +229,7 @@ def chart_result(
     png_path, spec_path = figures / f"{name}.png", figures / f"{name}.vl.json"
     save_bytes(png_path, png)
     save_text(spec_path, chart.to_json())
+    fresh.record(files, {"dagster/row_count": len(frame)})
     return {
         **figure_metadata(png_path, png, title),
         "vega-lite spec": dg.MetadataValue.path(str(spec_path)),
@@ -179,6 +237,11 @@ def chart_result(
         "dagster/row_count": len(frame),
         "preview": preview(head, 10),
     }
+
+
+def chart_freshness(files: G287Files, duckdb: DuckDBResource, name: str, table: catalog.Table) -> Freshness:
+    figures = figures_dir(files)
+    return freshness(files, duckdb, name, [table], [figures / f"{name}.png", figures / f"{name}.vl.json"])
 
 
 @dg.asset(
@@ -192,13 +255,22 @@ def chart_result(
     ),
 )
 def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    fresh = chart_freshness(files, duckdb, "agreements_timeline", catalog.HISTORY_TIMELINE)
+    if fresh.earlier:
+        return fresh.unchanged_result(figures_dir(files) / "agreements_timeline.png")
     with duckdb.get_connection() as con:
         timeline = con.sql(f"SELECT * FROM {catalog.HISTORY_TIMELINE.name} ORDER BY snapshot_at").df()
     newest = timeline.sort_values("snapshot_at", ascending=False)[
         ["snapshot_date", "agreements", "agencies", "jem", "wso", "tfm"]
     ]
     metadata = chart_result(
-        charts.timeline_chart(timeline), "agreements_timeline", "agreements by model", files, timeline, newest
+        charts.timeline_chart(timeline),
+        "agreements_timeline",
+        "agreements by model",
+        files,
+        timeline,
+        newest,
+        fresh,
     )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -214,6 +286,9 @@ def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Ma
     ),
 )
 def cancellations_chart(files: G287Files, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    fresh = chart_freshness(files, duckdb, "cancellations_by_month", catalog.HISTORY_CANCELLATIONS)
+    if fresh.earlier:
+        return fresh.unchanged_result(figures_dir(files) / "cancellations_by_month.png")
     with duckdb.get_connection() as con:
         cancellations = con.sql(f"SELECT * FROM {catalog.HISTORY_CANCELLATIONS.name}").df()
     monthly = charts.cancellations_by_month(cancellations)
@@ -226,6 +301,7 @@ def cancellations_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Material
         files,
         cancellations,
         newest,
+        fresh,
     )
     return dg.MaterializeResult(metadata=metadata)
 
@@ -258,6 +334,17 @@ def exports_table(summary: ExportSummary) -> pd.DataFrame:
 def data_package(
     context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
+    public = [table for table in catalog.TABLES if table.public]
+    fresh = freshness(
+        files,
+        duckdb,
+        "data_package",
+        public,
+        [files.paths.exports / "datapackage.json"],
+        [topology_file(files)],
+    )
+    if fresh.earlier:
+        return fresh.unchanged_result()
     shapes = maps.geojson_geometries(county_topology(files), digits=GEOJSON_DIGITS)
     started = time.perf_counter()
     with duckdb.get_connection() as con:
@@ -265,15 +352,19 @@ def data_package(
     seconds = round(time.perf_counter() - started, 1)
     listing = exports_table(summary)
     context.log.info(f"exported {len(listing)} files ({int(listing.bytes.sum()):,} bytes) in {seconds} s")
+    notes = {
+        "files": len(listing),
+        "bytes": int(listing.bytes.sum()),
+        "tables": len(summary.tables),
+        "dagster/row_count": int(sum(exported.rows for exported in summary.tables)),
+    }
+    fresh.record(files, notes)
     return dg.MaterializeResult(
         metadata={
             "datapackage.json": dg.MetadataValue.path(str(summary.package)),
             "folder": dg.MetadataValue.path(str(files.paths.exports)),
-            "files": len(listing),
-            "bytes": int(listing.bytes.sum()),
-            "tables": len(summary.tables),
             "export seconds": seconds,
-            "dagster/row_count": int(sum(exported.rows for exported in summary.tables)),
+            **notes,
             "preview": dg.MetadataValue.md(listing.to_markdown(index=False)),
         }
     )

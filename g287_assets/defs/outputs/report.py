@@ -12,10 +12,18 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from g287_assets.defs.metadata import table_key
-from g287_assets.defs.outputs.figures import PUBLISHED, county_topology, save_bytes, save_text
+from g287_assets.defs.outputs.figures import (
+    PUBLISHED,
+    county_topology,
+    freshness,
+    save_bytes,
+    save_text,
+    topology_file,
+)
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.outputs import maps
 from g287_assets.lib.outputs import report as pages
+from g287_assets.lib.scenarios.engine import scenario_folders
 from g287_assets.lib.warehouse import catalog
 
 GROUP = "outputs"
@@ -78,6 +86,12 @@ def preview_image(page: Path, content: pages.ReportContent) -> tuple[bytes, str]
 def report(
     context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckDBResource
 ) -> dg.MaterializeResult:
+    page = pages.report_path(files.paths.data_dir)
+    screenshot = page.with_name(pages.SCREENSHOT_FILE)
+    sources = [topology_file(files), files.paths.reference_dir, *scenario_folders(files.paths)]
+    fresh = freshness(files, duckdb, "report", SOURCE_TABLES, [page, screenshot], sources)
+    if fresh.earlier:
+        return fresh.unchanged_result(screenshot)
     started = time.perf_counter()
     topology = county_topology(files)
     with duckdb.get_connection() as con:
@@ -86,25 +100,29 @@ def report(
     fetched = pages.external_resources(html)
     if fetched:
         raise dg.Failure(f"the report would load from the network, and must work offline: {fetched[:3]}")
-    page = pages.report_path(files.paths.data_dir)
     save_text(page, html)
     png, preview_source = preview_image(page, content)
     seconds = round(time.perf_counter() - started, 1)
     context.log.info(f"report: {page} ({len(html.encode('utf-8')):,} bytes) in {seconds} s")
     totals = content.totals
+    notes = {
+        "path": str(page),
+        "list date": str(totals["list_date"]),
+        "agreements": int(totals["agreements"]),
+        "agencies": int(totals["agencies"]),
+        "cancellations after 2025-12-08": int(content.cancellations_since_tracking_start),
+        "corrections shown apart": len(content.corrections),
+        "ICE files listed": len(content.snapshots),
+    }
+    fresh.record(files, notes)
     return dg.MaterializeResult(
         metadata={
+            **notes,
             "path": dg.MetadataValue.path(str(page)),
             "bytes": page.stat().st_size,
             "preview": dg.MetadataValue.md(maps.png_markdown(png, "report preview")),
             "preview source": preview_source,
-            "preview png": dg.MetadataValue.path(str(page.with_name(pages.SCREENSHOT_FILE))),
-            "list date": totals["list_date"],
-            "agreements": totals["agreements"],
-            "agencies": totals["agencies"],
-            "cancellations after 2025-12-08": content.cancellations_since_tracking_start,
-            "corrections shown apart": len(content.corrections),
-            "ICE files listed": len(content.snapshots),
+            "preview png": dg.MetadataValue.path(str(screenshot)),
             "seconds": seconds,
         }
     )

@@ -48,23 +48,32 @@ class TopologyMissing(FileNotFoundError):
     """The county TopoJSON is neither in the source mirror nor in the cache, and g287 never downloads it."""
 
 
-def load_county_topology(mirror: Path | None, cache_dir: Path, shipped_dir: Path) -> dict:
-    """The county TopoJSON: the mirror's when one is set, else the project's shipped copy, else the cache."""
+def county_topology_file(mirror: Path | None, cache_dir: Path, shipped_dir: Path) -> Path:
+    """Where the county TopoJSON is read from: the mirror's when one is set, else the project's shipped copy,
+    else the cache."""
     if mirror is not None:
         path = mirror / TOPOLOGY_IN_MIRROR
         if not path.is_file():
             raise TopologyMissing(f"the source mirror has no {TOPOLOGY_IN_MIRROR} (looked for {path})")
-        return load_topology(path)
+        return path
     if (shipped_dir / BOUNDARIES).is_file():
-        return ShippedHistory(shipped_dir).boundaries()
+        return shipped_dir / BOUNDARIES
     cached = cache_dir / TOPOLOGY_IN_CACHE
     if cached.is_file():
-        return load_topology(cached)
+        return cached
     raise TopologyMissing(
         "the county map needs the us-atlas 2023 county TopoJSON (counties-10m.json) and g287 does not "
         f"download it: set G287_SOURCE_MIRROR to a folder holding {TOPOLOGY_IN_MIRROR} (e.g. ../shared/data), "
         f"restore {shipped_dir / BOUNDARIES} from git, or copy that file to {cached}"
     )
+
+
+def load_county_topology(mirror: Path | None, cache_dir: Path, shipped_dir: Path) -> dict:
+    """The county TopoJSON (see county_topology_file for where it comes from)."""
+    path = county_topology_file(mirror, cache_dir, shipped_dir)
+    if path == shipped_dir / BOUNDARIES:
+        return ShippedHistory(shipped_dir).boundaries()
+    return load_topology(path)
 
 
 def load_topology(path: Path) -> dict:
