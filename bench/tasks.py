@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 from bench.synthetic import truth_mismatches, truth_sizes
 from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS, build_history
 from g287_assets.lib.snapshots.xlsx import SpreadsheetError, read_table
+from g287_assets.lib.warehouse.database import DUCKDB_CONFIG
 
 
 def rows_by_g287(path: Path) -> int:
@@ -70,7 +71,7 @@ def rebuild_history(database: Path) -> dict[str, object]:
 
     The peak memory is read right after the rebuild, so the comparison queries do not count.
     """
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config=DUCKDB_CONFIG) as con:
         started, cpu_started = time.perf_counter(), time.process_time()
         stats = build_history(con, pd.DataFrame(columns=list(MANUAL_LINK_COLUMNS)))
         seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started

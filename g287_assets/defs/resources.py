@@ -23,7 +23,7 @@ from g287_assets.lib.settings import (
     shipped_history_enabled,
 )
 from g287_assets.lib.snapshots.shipped import ShippedHistory
-from g287_assets.lib.warehouse.database import build_lock
+from g287_assets.lib.warehouse.database import DUCKDB_CONFIG, build_lock
 
 
 class G287Files(dg.ConfigurableResource):
@@ -101,4 +101,7 @@ def default_resources(paths: Paths | None = None) -> dict[str, dg.ConfigurableRe
     """Resources for a data directory: from the environment (G287_DATA_DIR and the others) unless one is given."""
     paths = paths or paths_from_env()
     paths.work_db.parent.mkdir(parents=True, exist_ok=True)
-    return {"files": files_resource(paths), "duckdb": WarehouseDatabase(database=str(paths.work_db))}
+    return {
+        "files": files_resource(paths),
+        "duckdb": WarehouseDatabase(database=str(paths.work_db), connection_config=DUCKDB_CONFIG),
+    }
