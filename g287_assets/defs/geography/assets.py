@@ -13,10 +13,17 @@ from dagster_duckdb import DuckDBResource
 
 from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
+from g287_assets.lib.geography.agencies import (
+    WRONG_STATE_REASON,
+    load_overrides,
+    obtain_sources,
+    read_census,
+    sources_frame,
+    with_ice_columns,
+    without_moved_agencies,
+)
 from g287_assets.lib.geography.jurisdictions import (
     NOT_FOUND,
-    OVERRIDE_COLUMNS,
-    CensusTables,
     counties_table,
     county_office,
     county_subdivisions_table,
@@ -27,13 +34,8 @@ from g287_assets.lib.geography.jurisdictions import (
     states_table,
 )
 from g287_assets.lib.reference import load_reference
-from g287_assets.lib.settings import SHIPPED_DIR
-from g287_assets.lib.snapshots.shipped import MANIFEST, ShippedHistory
 from g287_assets.lib.sources.census import (
-    SOURCES,
     SourceFile,
-    obtain_source,
-    read_source,
 )
 from g287_assets.lib.warehouse import catalog
 from g287_assets.lib.warehouse.database import replace_table
@@ -56,42 +58,6 @@ CENSUS_TABLES = {
     catalog.GEO_PLACE_COUNTY_PARTS.name: (place_county_parts_table, ("subcounty_population",)),
 }
 _CATALOG_BY_NAME = {table.name: table for table in catalog.GEO_TABLES}
-
-
-def obtain_sources(files: G287Files) -> dict[str, SourceFile]:
-    """Every Census source from the mirror if G287_SOURCE_MIRROR is set, else the verified cache or Census."""
-    mirror = files.mirror
-    shipped = ShippedHistory(SHIPPED_DIR) if mirror is None and (SHIPPED_DIR / MANIFEST).is_file() else None
-    return {
-        name: obtain_source(source, files.paths.cache, mirror=mirror, shipped=shipped)
-        for name, source in SOURCES.items()
-    }
-
-
-def read_census(sources: dict[str, SourceFile]) -> tuple[CensusTables, dict[str, int]]:
-    """The Census frames the tables and the matcher use, and the rows each reader returned."""
-    frames = {name: read_source(found) for name, found in sources.items()}
-    rows = {name: len(frame) for name, frame in frames.items()}
-    return CensusTables.from_frames(**frames), rows
-
-
-def sources_frame(sources: dict[str, SourceFile], rows: dict[str, int]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "source": name,
-                "file_name": found.source.file_name,
-                "url": found.source.url,
-                "origin": found.origin,
-                "obtained": found.obtained,
-                "sha256": found.sha256,
-                "bytes": found.path.stat().st_size,
-                "rows": rows[name],
-            }
-            for name, found in sources.items()
-        ],
-        columns=catalog.GEO_CENSUS_SOURCES.column_names,
-    )
 
 
 def source_metadata(sources: dict[str, SourceFile], names: tuple[str, ...], rows: dict[str, int]) -> dict:
@@ -127,7 +93,7 @@ def census_spec(table: catalog.Table) -> dg.AssetSpec:
 )
 def census_geography(files: G287Files, duckdb: DuckDBResource):
     """Read the five Census files once and write the state, county, place, subdivision and part tables."""
-    sources = obtain_sources(files)
+    sources = obtain_sources(files.mirror, files.paths.cache)
     census, rows = read_census(sources)
     provenance = sources_frame(sources, rows)
     with duckdb.get_connection() as con:
@@ -235,66 +201,6 @@ def level_review(con, files: G287Files) -> pd.DataFrame:
         con.unregister("level_rules")
 
 
-def load_overrides(files: G287Files) -> pd.DataFrame:
-    """The reviewed jurisdiction decisions, each with the agency key cleaning gives its name; an absent table
-    means no override, not an error."""
-    path = files.paths.reference_dir / "jurisdiction_overrides.csv"
-    if not path.is_file():
-        return pd.DataFrame(columns=OVERRIDE_COLUMNS)
-    overrides = pd.read_csv(path, dtype=str, keep_default_na=False)
-    reference = load_reference(files.paths.reference_dir)
-    keys = [
-        reference.agency_key_of(state.strip().upper(), name)
-        for state, name in zip(overrides["state_code"], overrides["agency_name"], strict=True)
-    ]
-    return overrides.assign(agency_key=keys)
-
-
-def with_ice_columns(jurisdictions: pd.DataFrame, agencies: pd.DataFrame) -> pd.DataFrame:
-    """The matcher's rows plus what ICE said of each agency and when it was seen."""
-    ice = agencies[
-        [
-            "state_code",
-            "agency_key",
-            "level",
-            "county_name",
-            "first_seen_date",
-            "last_seen_date",
-            "moved_to_state",
-        ]
-    ].rename(columns={"level": "ice_level", "county_name": "ice_county_name"})
-    return jurisdictions.merge(ice, on=["state_code", "agency_key"], how="left", validate="one_to_one")
-
-
-WRONG_STATE_REASON = "listed under the wrong state"
-
-
-def without_moved_agencies(
-    jurisdictions: pd.DataFrame, bridge: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """An agency ICE listed under a wrong state, fixed later, is located only under the fixed state's row.
-
-    Left to the matcher, "Wichita County Sheriff's Office" listed under OK became Washita County, OK, and
-    "Ellis County Sheriff's Office" listed under TX became Ellis County, TX, although history moved both to
-    the right state (history.links, state_corrected). Such a row keeps no jurisdiction, with the reason.
-    """
-    moved = jurisdictions["moved_to_state"].notna()
-    cleared = ["county_fips", "county_source", "place_geoid", "jurisdiction_name", "population", "latitude",
-               "longitude", "match_score"]  # fmt: skip
-    located = jurisdictions.copy()
-    located.loc[moved, cleared] = None
-    located.loc[moved, "jurisdiction_level"] = "other"
-    located.loc[moved, "match_method"] = NOT_FOUND
-    located.loc[moved, "not_found_reason"] = (
-        f"{WRONG_STATE_REASON}: history moved all its agreements to "
-        + located.loc[moved, "moved_to_state"]
-        + ", where the agency is located under that state's row"
-    )
-    keys = set(zip(located.loc[moved, "state_code"], located.loc[moved, "agency_key"], strict=True))
-    kept = [key not in keys for key in zip(bridge["state_code"], bridge["agency_key"], strict=True)]
-    return located.drop(columns="moved_to_state"), bridge[kept].reset_index(drop=True)
-
-
 def count_metadata(table: pd.DataFrame, column: str) -> dict[str, int]:
     return {f"{column}: {value}": int(n) for value, n in table[column].value_counts(dropna=False).items()}
 
@@ -325,10 +231,10 @@ def not_found_preview(table: pd.DataFrame) -> dg.MarkdownMetadataValue:
 )
 def agency_geography(files: G287Files, duckdb: DuckDBResource):
     """Match every agency ever seen in a usable participating list to its jurisdiction and counties."""
-    census, _ = read_census(obtain_sources(files))
+    census, _ = read_census(obtain_sources(files.mirror, files.paths.cache))
     with duckdb.get_connection() as con:
         agencies = con.execute(AGENCIES_SQL, ["usable", "participating"]).df()
-        matched = match_agencies(agencies, census, load_overrides(files))
+        matched = match_agencies(agencies, census, load_overrides(files.paths.reference_dir))
         jurisdictions, bridge = without_moved_agencies(
             with_ice_columns(matched.jurisdictions, agencies), matched.county_bridge
         )

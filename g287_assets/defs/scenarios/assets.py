@@ -11,10 +11,14 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from g287_assets.defs.geography.assets import load_overrides, obtain_sources, read_census
 from g287_assets.defs.marts import assets as marts
 from g287_assets.defs.metadata import asset_metadata, offending_rows, preview, table_key
 from g287_assets.defs.resources import G287Files
+from g287_assets.lib.geography.agencies import (
+    load_overrides,
+    obtain_sources,
+    read_census,
+)
 from g287_assets.lib.geography.jurisdictions import match_agencies
 from g287_assets.lib.reference import load_reference
 from g287_assets.lib.scenarios.engine import (
@@ -67,8 +71,8 @@ def match_pending(con: duckdb.DuckDBPyConnection, files: G287Files) -> tuple[pd.
     if unknown.empty:
         bridge = pd.DataFrame(columns=catalog.SCENARIO_PENDING_AGENCY_COUNTIES.column_names)
         return pending_agencies_table(con, None), bridge
-    census, _ = read_census(obtain_sources(files))
-    matched = match_agencies(unknown, census, load_overrides(files))
+    census, _ = read_census(obtain_sources(files.mirror, files.paths.cache))
+    matched = match_agencies(unknown, census, load_overrides(files.paths.reference_dir))
     return pending_agencies_table(con, matched.jurisdictions), matched.county_bridge
 
 
