@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from g287_assets.lib.warehouse.catalog import Table, comment_statements, create_statements
+from g287_assets.lib.warehouse.schema import Table, comment_statements, create_statements
 
 # SQL lives beside the code of its domain: names are relative to lib/, such as "history/presence.sql".
 LIB_DIR = Path(__file__).parents[1]
