@@ -60,6 +60,9 @@ def prepare_instance(paths: Paths) -> None:
     # Hundreds of snapshot partitions each log a materialization: writing them in batches saves most of
     # the event log's cost.
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "500")
+    # One planned event for a run's range of snapshots, not one per snapshot (Dagster then does not mark
+    # the range's partitions failed when the run fails; a later build still picks up the unbuilt ones).
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAMLS:
