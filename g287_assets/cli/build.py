@@ -25,7 +25,8 @@ from g287_assets.lib.warehouse.database import build_lock
 # Exit status when the data directory is busy: distinct from a failed build (1) and bad arguments (2).
 ANOTHER_BUILD_RUNNING = 3
 
-DAGSTER_YAML = """\
+# The instance's settings as the first versions wrote them.
+DAGSTER_YAML_V1 = """\
 # Written by `g287 build`; the UI (`dagster dev`) uses the same instance when DAGSTER_HOME points here.
 telemetry:
   enabled: false
@@ -36,6 +37,22 @@ concurrency:
         limit: 1
 """
 
+DAGSTER_YAML = (
+    DAGSTER_YAML_V1
+    + """\
+# Dagster's SQLite event log in its usual files, written in batches (one event per snapshot partition).
+event_log_storage:
+  module: g287_assets.storage
+  class: BatchedSqliteEventLogStorage
+  config:
+    dagster_home:
+      env: DAGSTER_HOME
+"""
+)
+
+# Settings written by earlier versions are brought up to date; a file edited by hand is left alone.
+EARLIER_DAGSTER_YAMLS = (DAGSTER_YAML_V1,)
+
 
 def prepare_instance(paths: Paths) -> None:
     """A persistent DAGSTER_HOME under the data dir, so the UI sees the command's runs and partitions."""
@@ -43,9 +60,12 @@ def prepare_instance(paths: Paths) -> None:
     # Hundreds of snapshot partitions each log a materialization: writing them in batches saves most of
     # the event log's cost.
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "500")
+    # One planned event for a run's range of snapshots, not one per snapshot (Dagster then does not mark
+    # the range's partitions failed when the run fails; a later build still picks up the unbuilt ones).
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    if not config.exists() or config.read_text(encoding="utf-8") in EARLIER_DAGSTER_YAMLS:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
 
 
