@@ -254,23 +254,23 @@ def agency_points(current: pd.DataFrame, drawn_states: set[str]) -> list[dict]:
         & current.longitude.notna()
         & current.state_code.isin(drawn_states)
     ]
-    points = []
-    for (state_code, _), agency in located.groupby(["state_code", "agency_key"], sort=True):
-        first = agency.iloc[0]
-        population = first.population
-        points.append(
-            {
-                "agency_name": first.agency_name,
-                "state_code": state_code,
-                "level": first.level,
-                "models": ", ".join(sorted(agency.model.unique())),
-                "jurisdiction": first.jurisdiction_name if pd.notna(first.jurisdiction_name) else "not found",
-                "population": None if pd.isna(population) else int(population),
-                "latitude": float(first.latitude),
-                "longitude": float(first.longitude),
-            }
-        )
-    return points
+    keys = ["state_code", "agency_key"]
+    models = located.groupby(keys, sort=True)["model"].agg(lambda held: ", ".join(sorted(held.unique())))
+    # Each agency's first row as listed, in the order of its key (what grouping gives), all at once.
+    firsts = located.sort_values(keys, kind="stable").drop_duplicates(keys)
+    return [
+        {
+            "agency_name": first.agency_name,
+            "state_code": first.state_code,
+            "level": first.level,
+            "models": held,
+            "jurisdiction": first.jurisdiction_name if pd.notna(first.jurisdiction_name) else "not found",
+            "population": None if pd.isna(first.population) else int(first.population),
+            "latitude": float(first.latitude),
+            "longitude": float(first.longitude),
+        }
+        for first, held in zip(firsts.itertuples(index=False), models, strict=True)
+    ]
 
 
 # ---- the chart -------------------------------------------------------------------------------------------

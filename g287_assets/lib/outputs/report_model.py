@@ -42,11 +42,35 @@ def json_value(value):
     return value
 
 
+# DuckDB types whose Python values JSON carries unchanged.
+PLAIN_TYPES = {
+    "VARCHAR",
+    "BIGINT",
+    "INTEGER",
+    "SMALLINT",
+    "TINYINT",
+    "BOOLEAN",
+    "UBIGINT",
+    "UINTEGER",
+    "HUGEINT",
+}
+
+
 def records(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     """Rows of a query as dicts of plain values (the SQL names tables and columns, never data)."""
     cursor = con.execute(sql, params or [])
     names = [column[0] for column in cursor.description]
-    return [{name: json_value(value) for name, value in zip(names, row)} for row in cursor.fetchall()]
+    # Only columns of a type that needs it go through json_value: most are text and integers, taken as is.
+    converted = [
+        i for i, column in enumerate(cursor.description) if str(column[1]).upper() not in PLAIN_TYPES
+    ]
+    rows = []
+    for row in cursor.fetchall():
+        values = list(row)
+        for i in converted:
+            values[i] = json_value(values[i])
+        rows.append(dict(zip(names, values)))
+    return rows
 
 
 def web_link(url: str | None) -> str | None:
