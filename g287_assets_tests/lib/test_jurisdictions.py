@@ -389,3 +389,52 @@ def test_overrides_have_reasons_and_existing_geoids(overrides: pd.DataFrame, cen
     )
     listed = {geoid for cell in overrides["geoid"] for geoid in cell.split(";") if geoid}
     assert listed and listed <= known
+
+
+def test_the_match_is_reused_only_for_the_same_agencies_overrides_and_census(tmp_path) -> None:
+    from g287_assets.lib.geography.agencies import MATCH_INPUTS, cached_match
+    from g287_assets.lib.geography.jurisdictions import JurisdictionMatch
+
+    agencies = pd.DataFrame(
+        [
+            [
+                "FL",
+                "12",
+                "Lee County Sheriff's Office",
+                "LEE COUNTY SHERIFFS OFFICE",
+                "county",
+                "Lee",
+                "2026-05-18",
+            ]
+        ],
+        columns=[*MATCH_INPUTS, "last_seen_date"],
+    )
+    overrides = pd.DataFrame(columns=["state_code", "agency_name", "jurisdiction_level", "geoid", "reason"])
+    calls = []
+
+    def match() -> JurisdictionMatch:
+        calls.append(1)
+        return JurisdictionMatch(
+            pd.DataFrame(
+                {"agency_key": ["LEE COUNTY SHERIFFS OFFICE"], "population": pd.array([822_453], "Int64")}
+            ),
+            pd.DataFrame({"county_fips": ["12071"], "part_population": pd.array([pd.NA], "Int64")}),
+        )
+
+    first, reused = cached_match(tmp_path, agencies, overrides, "census-a", match)
+    assert (reused, len(calls)) == (False, 1)
+    # A later list that only re-dates the agency: the same match, read back with its types.
+    again, reused = cached_match(
+        tmp_path, agencies.assign(last_seen_date="2026-05-19"), overrides, "census-a", match
+    )
+    assert (reused, len(calls)) == (True, 1)
+    pd.testing.assert_frame_equal(again.jurisdictions, first.jurisdictions)
+    pd.testing.assert_frame_equal(again.county_bridge, first.county_bridge)
+    # Another county written by ICE, another Census source: matched again each time.
+    assert (
+        cached_match(tmp_path, agencies.assign(county_name="Collier"), overrides, "census-a", match)[1]
+        is False
+    )
+    assert cached_match(tmp_path, agencies, overrides, "census-b", match)[1] is False
+    assert len(calls) == 3
+    assert len(list((tmp_path / "agency_matches").glob("*.parquet"))) == 2

@@ -15,6 +15,7 @@ from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.geography.agencies import (
     WRONG_STATE_REASON,
+    cached_match,
     load_overrides,
     obtain_sources,
     read_census,
@@ -231,10 +232,22 @@ def not_found_preview(table: pd.DataFrame) -> dg.MarkdownMetadataValue:
 )
 def agency_geography(files: G287Files, duckdb: DuckDBResource):
     """Match every agency ever seen in a usable participating list to its jurisdiction and counties."""
-    census, _ = read_census(obtain_sources(files.mirror, files.paths.cache))
+    overrides = load_overrides(files.paths.reference_dir)
     with duckdb.get_connection() as con:
         agencies = con.execute(AGENCIES_SQL, ["usable", "participating"]).df()
-        matched = match_agencies(agencies, census, load_overrides(files.paths.reference_dir))
+        census_sources = ",".join(
+            sha256
+            for (sha256,) in con.execute("SELECT sha256 FROM geo.census_sources ORDER BY source").fetchall()
+        )
+        matched, reused = cached_match(
+            files.paths.work_db.parent,
+            agencies,
+            overrides,
+            census_sources,
+            lambda: match_agencies(
+                agencies, read_census(obtain_sources(files.mirror, files.paths.cache))[0], overrides
+            ),
+        )
         jurisdictions, bridge = without_moved_agencies(
             with_ice_columns(matched.jurisdictions, agencies), matched.county_bridge
         )
@@ -247,6 +260,7 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
         asset_key=table_key(catalog.AGENCY_JURISDICTIONS),
         metadata={
             "dagster/row_count": len(jurisdictions),
+            "matched again": not reused,
             **rates,
             **count_metadata(jurisdictions, "match_method"),
             **count_metadata(jurisdictions, "jurisdiction_level"),

@@ -19,9 +19,9 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib.files import write_atomically
 from g287_assets.lib.outputs import charts, maps
 from g287_assets.lib.outputs.exports import GEOJSON_DIGITS, ExportSummary, export_everything
-from g287_assets.lib.outputs.freshness import Ledger, fingerprint
 from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.freshness import Ledger, fingerprint
 
 GROUP = "outputs"
 FIGURES = "figures"

@@ -4,16 +4,25 @@ agencies ICE listed under a wrong state, located only under the right one."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from g287_assets.lib.geography.jurisdictions import NOT_FOUND, OVERRIDE_COLUMNS, CensusTables
+from g287_assets.lib.files import write_atomically_with
+from g287_assets.lib.geography.jurisdictions import (
+    NOT_FOUND,
+    OVERRIDE_COLUMNS,
+    CensusTables,
+    JurisdictionMatch,
+)
 from g287_assets.lib.reference import load_reference
 from g287_assets.lib.settings import SHIPPED_DIR
 from g287_assets.lib.snapshots.shipped import MANIFEST, ShippedHistory
 from g287_assets.lib.sources.census import SOURCES, SourceFile, obtain_source, read_source
 from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.freshness import code_fingerprint
 
 
 def obtain_sources(mirror: Path | None, cache_dir: Path) -> dict[str, SourceFile]:
@@ -110,3 +119,50 @@ def without_moved_agencies(
     keys = set(zip(located.loc[moved, "state_code"], located.loc[moved, "agency_key"], strict=True))
     kept = [key not in keys for key in zip(bridge["state_code"], bridge["agency_key"], strict=True)]
     return located.drop(columns="moved_to_state"), bridge[kept].reset_index(drop=True)
+
+
+# What the matcher reads of each agency: a new list that lists the same agencies the same way (only their
+# dates of appearance change) is located exactly as the last one was.
+MATCH_INPUTS = ["state_code", "state_fips", "agency_name", "agency_key", "level", "county_name"]
+MATCHES_FOLDER = "agency_matches"
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """A content hash of a frame's values, its columns and their order."""
+    values = pd.util.hash_pandas_object(frame.astype(object), index=False).to_numpy().tobytes()
+    return hashlib.sha256(values + repr(list(frame.columns)).encode("utf-8")).hexdigest()
+
+
+def cached_match(
+    work_dir: Path,
+    agencies: pd.DataFrame,
+    overrides: pd.DataFrame,
+    census_sources: str,
+    match: Callable[[], JurisdictionMatch],
+) -> tuple[JurisdictionMatch, bool]:
+    """The matcher's result for these agencies, read back when the same agencies, Census sources (their sha256),
+    overrides and code were matched last time; else `match()`, kept for next time. Returns (result, reused)."""
+    key = hashlib.sha256(
+        "\n".join(
+            [
+                frame_digest(agencies[MATCH_INPUTS]),
+                frame_digest(overrides),
+                census_sources,
+                *code_fingerprint(),
+            ]
+        ).encode("utf-8")
+    ).hexdigest()[:32]
+    folder = work_dir / MATCHES_FOLDER
+    jurisdictions_file, bridge_file = (
+        folder / f"{key}.jurisdictions.parquet",
+        folder / f"{key}.bridge.parquet",
+    )
+    if jurisdictions_file.is_file() and bridge_file.is_file():
+        return JurisdictionMatch(pd.read_parquet(jurisdictions_file), pd.read_parquet(bridge_file)), True
+    result = match()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.parquet"):
+        stale.unlink()
+    write_atomically_with(jurisdictions_file, lambda path: result.jurisdictions.to_parquet(path))
+    write_atomically_with(bridge_file, lambda path: result.county_bridge.to_parquet(path))
+    return result, False

@@ -1,10 +1,11 @@
-"""Outputs made again only when what they are made from changed.
+"""Work done again only when what it is made from changed.
 
-A figure, the report, the exports and the feeds are functions of some tables, of the code that draws them
-and of a few files (reference tables, scenario presets, county boundaries). Their fingerprint hashes all
-three; when it equals the one recorded the last time the output's files were written, and those files are
-still there, making them again would write the same bytes (but for the time they were made), so the work is
-skipped. A rebuild after a correction that changes no published row then costs no rendering at all.
+A figure, the report and the exports are functions of some tables, of the code that draws them and of a few
+files (reference tables, scenario presets, county boundaries); the agencies' jurisdictions are a function of
+the agencies as listed, the Census sources, the reviewed overrides and the code. A fingerprint hashes those
+inputs; when it equals the one recorded the last time the work was done, and what it made is still there,
+doing it again would make the same thing, so it is skipped. A rebuild after a correction that changes no
+published row then costs no rendering and no matching.
 """
 
 from __future__ import annotations
