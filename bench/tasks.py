@@ -124,6 +124,20 @@ def sensor_run() -> dict[str, object]:
     }
 
 
+def published_at() -> dict[str, object]:
+    """When the newest run of the environment's data dir published its database (epoch seconds)."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    (run,) = instance.get_runs(limit=1)
+    published = next(
+        step.end_time
+        for step in instance.get_run_step_stats(run.run_id)
+        if step.step_key == "published_database"
+    )
+    return {"published_at": published, "run_id": run.run_id}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     tasks = parser.add_subparsers(dest="task", required=True)
@@ -135,11 +149,14 @@ def main() -> None:
     tasks.add_parser(
         "sensor-run", help="one inbox sensor tick and its run, on the data dir of the environment"
     )
+    tasks.add_parser("published-at", help="when the newest run of the environment's data dir published")
     args = parser.parse_args()
     if args.task == "parse":
         result = parse_archive(args.reader, args.archive)
     elif args.task == "history":
         result = rebuild_history(args.database)
+    elif args.task == "published-at":
+        result = published_at()
     else:
         result = sensor_run()
     print(json.dumps(result))
