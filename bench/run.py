@@ -243,7 +243,7 @@ def without_last_rows(sheet: bytes, dropped: int) -> bytes:
 def measure_new_snapshots(data_dir: Path, archive: Path, mirror: Path, runs: int) -> list[Measure]:
     """Drop one new list into the inbox of a built data dir and rebuild, `runs` times in a row, two ways.
 
-    First with `g287 build` (which reruns every partition), then as the UI does it: an inbox_sensor tick
+    First with `g287 build` (timed to publication, then to its end), then as the UI does it: an inbox_sensor tick
     and the run it requests (only the new partition, then everything downstream). Each new list is the
     newest real one, dated one more day later and lacking one more row, so each is a distinct usable
     snapshot that passes the quality gates.
