@@ -23,7 +23,8 @@ from g287_assets.defs.outputs.figures import (
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.outputs import maps
 from g287_assets.lib.outputs import report as pages
-from g287_assets.lib.scenarios.engine import scenario_folders
+from g287_assets.lib.scenarios.engine import NO_SHERIFF_FILE, scenario_folders
+from g287_assets.lib.settings import PROJECT_ROOT
 from g287_assets.lib.warehouse import catalog
 
 GROUP = "outputs"
@@ -52,6 +53,8 @@ SOURCE_TABLES = [
     catalog.SCENARIO_PENDING_AGENCIES,
     catalog.SCENARIO_PENDING_AGENCY_COUNTIES,
 ]
+PROJECT_REFERENCE = PROJECT_ROOT / "data" / "reference"
+REPORT_REFERENCE = (NO_SHERIFF_FILE, "states.csv")
 # Where the preview comes from; a test points it elsewhere to exercise the fallback without Chromium.
 CHROMIUM = pages.CHROMIUM
 
@@ -88,7 +91,13 @@ def report(
 ) -> dg.MaterializeResult:
     page = pages.report_path(files.paths.data_dir)
     screenshot = page.with_name(pages.SCREENSHOT_FILE)
-    sources = [topology_file(files), files.paths.reference_dir, *scenario_folders(files.paths)]
+    # What the page reads besides tables: the boundaries, the preset scenarios, the states without county
+    # sheriffs (the reference folder's copy, else the project's) and the state codes the presets are checked by.
+    reference = [
+        files.paths.reference_dir / NO_SHERIFF_FILE,
+        *(PROJECT_REFERENCE / name for name in REPORT_REFERENCE),
+    ]
+    sources = [topology_file(files), *reference, *scenario_folders(files.paths)]
     fresh = freshness(files, duckdb, "report", SOURCE_TABLES, [page, screenshot], sources)
     if fresh.earlier:
         return fresh.unchanged_result(screenshot)
