@@ -28,21 +28,3 @@ def asset_metadata(table: catalog.Table) -> dict:
 def preview(frame: pd.DataFrame, rows: int = 5, empty: str = "_no rows_") -> dg.MarkdownMetadataValue:
     """The first rows of a frame as a Markdown table."""
     return dg.MetadataValue.md(frame.head(rows).to_markdown(index=False) if len(frame) else empty)
-
-
-def offending_rows(
-    duckdb,
-    sql: str,
-    label: str,
-    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
-    parameters: list | dict | None = None,
-    shown: int = 20,
-) -> dg.AssetCheckResult:
-    """A check as a query: it passes when the query returns no row; the rows it returns are shown."""
-    with duckdb.get_connection() as con:
-        rows = con.execute(sql, parameters).df() if parameters is not None else con.execute(sql).df()
-    return dg.AssetCheckResult(
-        passed=rows.empty,
-        severity=severity,
-        metadata={label: len(rows), "rows": preview(rows, shown, "_none_")},
-    )

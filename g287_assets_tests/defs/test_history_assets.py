@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from g287_assets.defs.history.assets import HISTORY_CHECKS, history_tables
+from g287_assets.defs.history.assets import history_tables
+from g287_assets.defs.history.checks import CHECKS as HISTORY_CHECKS
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS
 from g287_assets.lib.settings import PROJECT_ROOT

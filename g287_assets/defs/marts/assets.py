@@ -95,39 +95,3 @@ def marts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             ),
         },
     )
-
-
-@dg.asset_check(
-    asset=table_key(catalog.CURRENT_AGREEMENTS),
-    description="Every active agreement of the newest list has its history id.",
-)
-def current_agreements_have_ids(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        missing = con.execute(
-            "SELECT count(*) FROM marts.current_agreements WHERE agreement_id IS NULL"
-        ).fetchone()[0]
-    return dg.AssetCheckResult(passed=missing == 0, metadata={"without id": missing})
-
-
-@dg.asset_check(
-    asset=table_key(catalog.COUNTY_SUMMARY),
-    description="Coverage never exceeds a county's population, and local agreements add up to the current list's.",
-)
-def county_summary_adds_up(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        over, county_total, local_total = con.execute(
-            """
-            SELECT (SELECT count(*) FROM marts.county_summary WHERE population_covered > population),
-                   (SELECT sum(agreements) FROM marts.county_summary),
-                   (SELECT count(*) FROM marts.current_agreements
-                    WHERE jurisdiction_level IN ('county', 'place', 'county_subdivision') AND county_fips IS NOT NULL)
-            """
-        ).fetchone()
-    return dg.AssetCheckResult(
-        passed=over == 0 and county_total == local_total,
-        metadata={
-            "over-covered counties": over,
-            "county agreements": int(county_total),
-            "local agreements": local_total,
-        },
-    )

@@ -201,19 +201,6 @@ def county_map(
     )
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["outputs", "county_map"]),
-    description="Every county of marts.county_summary has a shape on the map (CT planning regions included).",
-)
-def county_map_draws_every_county(files: G287Files, duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        fips = [
-            row[0] for row in con.execute(f"SELECT county_fips FROM {catalog.COUNTY_SUMMARY.name}").fetchall()
-        ]
-    join = maps.join_counties(county_topology(files), fips)
-    return dg.AssetCheckResult(passed=not join.without_shape, metadata=join_metadata(join))
-
-
 # ---- charts -----------------------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
 from g287_assets.defs.marts import assets as marts
-from g287_assets.defs.metadata import asset_metadata, offending_rows, preview, table_key
+from g287_assets.defs.metadata import asset_metadata, preview, table_key
 from g287_assets.defs.resources import G287Files
 from g287_assets.lib.geography.agencies import (
     load_overrides,
@@ -155,45 +155,6 @@ def scenarios(context: dg.AssetExecutionContext, files: G287Files, duckdb: DuckD
             asset_key=table_key(table),
             metadata={"dagster/row_count": len(frame), "preview": preview(frame, 10), **extra},
         )
-
-
-@dg.asset_check(
-    asset=table_key(catalog.SCENARIO_RESULTS),
-    description=(
-        "Each scenario whose baseline is the newest list has, state by state, the baseline of "
-        "marts.state_summary: the scenario engine and the marts count and cover alike."
-    ),
-)
-def baselines_match_marts(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    return offending_rows(
-        duckdb,
-        """
-        SELECT r.scenario, r.state_code, r.baseline_agreements, m.agreements,
-               r.baseline_population_covered, m.population_covered
-        FROM scenarios.results r
-        JOIN marts.state_summary m USING (state_code)
-        WHERE r.baseline_snapshot_key = (SELECT max(snapshot_key) FROM marts.current_agreements)
-          AND (r.baseline_agreements <> m.agreements OR r.baseline_agencies <> m.agencies
-               OR r.baseline_population_covered <> m.population_covered)
-        """,
-        "differing rows",
-    )
-
-
-@dg.asset_check(
-    asset=table_key(catalog.SCENARIO_DEFINITIONS),
-    description=(
-        "Every preset ran. A preset this history cannot answer (its date precedes every usable list, say) is "
-        "kept in scenarios.definitions with its reason and the build goes on; this warning names it."
-    ),
-)
-def every_preset_ran(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    return offending_rows(
-        duckdb,
-        "SELECT scenario, status_reason FROM scenarios.definitions WHERE status <> 'ran' ORDER BY scenario",
-        "not applicable",
-        severity=dg.AssetCheckSeverity.WARN,
-    )
 
 
 # ---- ad-hoc scenarios from the launchpad ------------------------------------------------------------------

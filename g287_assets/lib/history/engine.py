@@ -25,6 +25,8 @@ from g287_assets.lib.normalize import agency_key
 from g287_assets.lib.reference import Reference
 from g287_assets.lib.warehouse.database import load_sql, run_script
 
+# The reviewed links between agreements, under data/reference/.
+MANUAL_LINKS_FILE = "agreement_links.csv"
 MANUAL_LINK_COLUMNS = (
     "state_code",
     "from_agency_name",
