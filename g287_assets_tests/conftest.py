@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 
@@ -37,6 +38,13 @@ def source_mirror() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return mirror.resolve()
+
+
+@pytest.fixture(scope="module")
+def published(built_archive: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The published database of the full build, read-only, one connection per test module."""
+    with duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True) as con:
+        yield con
 
 
 @pytest.fixture(scope="session")

@@ -31,13 +31,6 @@ FEEDS_KEY = dg.AssetKey(["outputs", "change_feeds"])
 
 
 @pytest.fixture(scope="module")
-def published(built_archive: Path):
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def folder(built_archive: Path) -> Path:
     return built_archive / "exports" / feeds.FEEDS_FOLDER
 

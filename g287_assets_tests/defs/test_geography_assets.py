@@ -34,12 +34,6 @@ REFERENCE = load_reference(PROJECT_ROOT / "data" / "reference")
 # ---- the published database of the real archive --------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    with duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True) as con:
-        yield con
-
-
 def jurisdiction(con: duckdb.DuckDBPyConnection, state: str, name: str) -> dict:
     cursor = con.execute(
         "SELECT * FROM geo.agency_jurisdictions WHERE state_code = ? AND agency_key = ?",

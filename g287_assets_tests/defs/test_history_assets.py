@@ -26,13 +26,6 @@ from g287_assets.lib.warehouse import catalog
 NEWEST_KEY = "2026-05-18_am_f2d0629e"
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path):
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def agreement(con, state: str, name: str, model: str, signed: str) -> dict:
     frame = con.execute(
         "SELECT * FROM history.agreements WHERE state_code = ? AND agency_name = ? AND model = ? "

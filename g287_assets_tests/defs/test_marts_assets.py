@@ -1,16 +1,6 @@
 """Marts on the real archive: today's agreements, county and state summaries that add up."""
 
-from pathlib import Path
-
 import duckdb
-import pytest
-
-
-@pytest.fixture(scope="module")
-def published(built_archive: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None):

@@ -46,13 +46,6 @@ def output_run(built_archive: Path, tmp_path_factory: pytest.TempPathFactory):
     return paths, metadata
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path):
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def figure(paths: Paths, name: str) -> Path:
     return paths.exports / outputs.FIGURES / name
 

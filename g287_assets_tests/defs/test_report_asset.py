@@ -32,13 +32,6 @@ def data(page: str) -> dict:
     return report.embedded_data(page)
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path):
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def scalar(con: duckdb.DuckDBPyConnection, sql: str):
     return con.execute(sql).fetchone()[0]
 

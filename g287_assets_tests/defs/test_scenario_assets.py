@@ -15,13 +15,6 @@ from g287_assets.lib.settings import PROJECT_ROOT
 DEFAULT_BASELINE = ["texas_sb8_sheriffs", "task_force_ends", "pending_sign", "program_2025_02_21"]
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def national(con: duckdb.DuckDBPyConnection, scenario: str) -> dict:
     frame = con.execute(
         "SELECT * FROM scenarios.results WHERE scenario = ? AND state_code IS NULL", [scenario]

@@ -1,18 +1,9 @@
 """The data dictionary is the database: every catalogued table exists with exactly its columns, all described."""
 
-from pathlib import Path
-
 import duckdb
 import pytest
 
 from g287_assets.lib.warehouse import catalog
-
-
-@pytest.fixture(scope="module")
-def published(built_archive: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.mark.parametrize("table", catalog.TABLES, ids=lambda table: table.name)

@@ -7,13 +7,6 @@ import duckdb
 import pytest
 
 
-@pytest.fixture(scope="module")
-def published(built_archive: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
 def documented_rows(mirror: Path) -> dict[str, int]:
     """Data rows per saved file, as the archive's own index counts them."""
     with (mirror / "ice" / "snapshots_index.csv").open(encoding="utf-8") as stream:

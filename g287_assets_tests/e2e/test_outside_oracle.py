@@ -38,13 +38,6 @@ REVIEWED = [
 
 
 @pytest.fixture(scope="module")
-def published(built_archive: Path):
-    con = duckdb.connect(str(built_archive / "g287.duckdb"), read_only=True)
-    yield con
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def oracle(source_mirror: Path) -> pd.DataFrame:
     """Their rows, cleaned and keyed by g287's own cleaning, with their Status."""
     table = pd.read_excel(source_mirror / "ice" / ORACLE_FILE, engine="openpyxl", dtype=str)
