@@ -133,8 +133,7 @@ def print_summary(published: Path) -> None:
             """
             SELECT s.snapshot_date, s.snapshot_key, count(*) AS agreements,
                    count(DISTINCT (a.state_code, a.agency_key)) AS agencies
-            FROM raw.snapshots s JOIN clean.agreements a USING (snapshot_key)
-            WHERE s.status = 'usable' AND s.list_kind = 'participating'
+            FROM raw.usable_participating_lists s JOIN clean.agreements a USING (snapshot_key)
             GROUP BY ALL ORDER BY max(s.snapshot_at) DESC LIMIT 1
             """
         ).fetchone()

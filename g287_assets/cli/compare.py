@@ -12,7 +12,12 @@ def compare(first: Path, second: Path, every_table: bool = False) -> int:
     comparisons = compare_databases(first, second, every_table)
     for result in comparisons:
         verdict = "same" if result.same else "DIFFERENT"
-        types = "" if result.columns_first == result.columns_second else "  (columns or types differ)"
+        if not result.columns_first or not result.columns_second:
+            types = f"  (absent from {'first' if not result.columns_first else 'second'})"
+        elif result.columns_first != result.columns_second:
+            types = "  (columns or types differ)"
+        else:
+            types = ""
         print(
             f"{result.table:<36} {result.rows_first:>9,} {result.rows_second:>9,} rows  "
             f"only first {result.only_first:>7,}  only second {result.only_second:>7,}  {verdict}{types}"

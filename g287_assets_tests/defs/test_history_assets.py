@@ -22,6 +22,7 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib.history.engine import MANUAL_LINK_COLUMNS
 from g287_assets.lib.settings import PROJECT_ROOT
 from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.database import ensure_table
 
 NEWEST_KEY = "2026-05-18_am_f2d0629e"
 
@@ -453,6 +454,7 @@ def tiny_database(path: Path) -> None:
                 for key, day, status in SNAPSHOT_ROWS
             ],
         )
+        ensure_table(con, catalog.USABLE_PARTICIPATING_LISTS)
         con.execute(
             "CREATE TABLE clean.agreements (snapshot_key VARCHAR, snapshot_date DATE, state_code VARCHAR, "
             "agency_name VARCHAR, agency_key VARCHAR, county_name VARCHAR, level VARCHAR, model VARCHAR, "

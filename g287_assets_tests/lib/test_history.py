@@ -31,6 +31,8 @@ from g287_assets.lib.history.engine import (
 )
 from g287_assets.lib.normalize import agency_key, display_name
 from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.database import ensure_table
 
 START = date(2025, 11, 20)
 SNAPSHOTS = 60
@@ -221,6 +223,7 @@ def load_inputs(con: duckdb.DuckDBPyConnection, snapshots: pd.DataFrame, agreeme
     )
     con.unregister("snapshots_frame")
     con.unregister("agreements_frame")
+    ensure_table(con, catalog.USABLE_PARTICIPATING_LISTS)
 
 
 @dataclass

@@ -168,8 +168,8 @@ WITH disagreements AS (
         min(a.snapshot_date) AS first_seen_date,
         max(a.snapshot_date) AS last_seen_date
     FROM clean.agreements a
-    JOIN raw.snapshots s USING (snapshot_key)
-    WHERE s.status = 'usable' AND s.list_kind = 'participating' AND a.level_source = 'name'
+    JOIN raw.usable_participating_lists s USING (snapshot_key)
+    WHERE a.level_source = 'name'
     GROUP BY a.state_code, a.agency_key, a.level_ice, a.level
 )
 SELECT

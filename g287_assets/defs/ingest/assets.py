@@ -11,7 +11,7 @@ from g287_assets.lib.snapshots.contents import UnregisteredSnapshot, imports_fra
 from g287_assets.lib.snapshots.quality import annotate_aliases, assess_snapshots
 from g287_assets.lib.snapshots.registry import load_imports
 from g287_assets.lib.warehouse import catalog
-from g287_assets.lib.warehouse.database import load_sql, replace_snapshots, replace_table
+from g287_assets.lib.warehouse.database import ensure_table, load_sql, replace_snapshots, replace_table
 
 snapshot_partitions = dg.DynamicPartitionsDefinition(name="snapshots")
 
@@ -111,6 +111,7 @@ def snapshots(files: G287Files, duckdb: DuckDBResource) -> dg.MaterializeResult:
         facts = con.execute(load_sql("snapshots/facts.sql")).df()
         assessed = assess_snapshots(facts, overrides)
         replace_table(con, catalog.SNAPSHOTS, assessed)
+        ensure_table(con, catalog.USABLE_PARTICIPATING_LISTS)
         annotate_aliases(con)
     counts = assessed.groupby(["list_kind", "status"]).size()
     return dg.MaterializeResult(

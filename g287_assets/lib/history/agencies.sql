@@ -1,5 +1,7 @@
 -- Agencies and pending requests, built after history/tables.sql from its working tables (h_keys, h_links) and
 -- history.agreements.
+-- Each `INSERT INTO <table> BY NAME` rebuilds a catalogued table: run_script creates it anew from the catalog
+-- (lib/warehouse/catalog.py) and the query must give exactly its columns and types.
 
 -- Each agency key's span of usable lists.
 CREATE OR REPLACE TEMP TABLE h_agency_span AS
@@ -74,7 +76,7 @@ FROM history.agreements AS a
 JOIN h_keys AS k USING (agreement_id)
 JOIN h_agency_group AS g ON g.agency_no = k.agency_no;
 
-CREATE OR REPLACE TABLE history.agencies AS
+INSERT INTO history.agencies BY NAME
 WITH
 latest AS (
     SELECT
@@ -142,7 +144,7 @@ ORDER BY l.state_code, l.agency_key;
 
 -- Every name key cleaning folded into another agency key (h_alias_keys: by an abbreviation rule or a reviewed
 -- alias), with the names ICE wrote under it, when, and the agency it belongs to.
-CREATE OR REPLACE TABLE history.agency_aliases AS
+INSERT INTO history.agency_aliases BY NAME
 WITH written AS (
     SELECT
         c.state_code,
@@ -178,7 +180,7 @@ ORDER BY a.state_code, a.alias_key;
 -- Pending requests: each (state, agency key, model) of the usable pending lists, and the agreement it became.
 -- The agreement is the agency's (across renames) first one of that model listed as participating on or after
 -- the request's first pending listing; its first listing is read over its whole chain of corrections.
-CREATE OR REPLACE TABLE history.pending_agencies AS
+INSERT INTO history.pending_agencies BY NAME
 WITH
 pending_lists AS (
     SELECT snapshot_key, snapshot_date, snapshot_at

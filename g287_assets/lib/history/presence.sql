@@ -10,8 +10,7 @@ SELECT
     snapshot_at,
     row_count,
     row_number() OVER (ORDER BY snapshot_at, snapshot_key)::INTEGER AS seq
-FROM raw.snapshots
-WHERE list_kind = 'participating' AND status = 'usable';
+FROM raw.usable_participating_lists;
 
 -- One row per key per snapshot; duplicates within one file (curly and straight apostrophe) collapse here.
 CREATE OR REPLACE TEMP TABLE h_presence AS

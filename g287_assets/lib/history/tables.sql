@@ -1,8 +1,8 @@
 -- The public history tables, built from the working tables of history/presence.sql and the decided links
 -- (h_links: from_key, to_key, method, change_kind, score, reason; h_review: pairs left for a person;
 -- h_lineage: key_no -> the first key of its chain of corrections).
-
-CREATE SCHEMA IF NOT EXISTS history;
+-- Each `INSERT INTO <table> BY NAME` rebuilds a catalogued table: run_script creates it anew from the catalog
+-- (lib/warehouse/catalog.py) and the query must give exactly its columns and types.
 
 -- For an agreement that ended while the same agency started another model nearby: that new agreement.
 CREATE OR REPLACE TEMP TABLE h_model_successor AS
@@ -43,7 +43,7 @@ JOIN h_keys AS k USING (key_no)
 JOIN lineage_lists AS ll USING (lineage_key)
 GROUP BY lin.lineage_key;
 
-CREATE OR REPLACE TABLE history.agreements AS
+INSERT INTO history.agreements BY NAME
 WITH
 newest AS (SELECT max(seq) AS seq FROM h_snapshots),
 gap_counts AS (SELECT key_no, (count(*) - 1)::INTEGER AS gap_count FROM h_runs GROUP BY key_no),
@@ -113,7 +113,7 @@ LEFT JOIN h_predecessor AS pl ON pl.key_no = c.key_no
 LEFT JOIN h_keys AS predecessor ON predecessor.key_no = pl.predecessor_key
 ORDER BY c.state_code, c.agency_key, c.model, c.signed_date NULLS FIRST;
 
-CREATE OR REPLACE TABLE history.cancellations AS
+INSERT INTO history.cancellations BY NAME
 SELECT
     agreement_id,
     state_code,
@@ -146,7 +146,7 @@ ORDER BY ended_date, state_code, agency_name, model;
 CREATE OR REPLACE VIEW history.cancellations_since_tracking_start AS
 SELECT * FROM history.cancellations WHERE ended_date > DATE '2025-12-08';
 
-CREATE OR REPLACE TABLE history.gaps AS
+INSERT INTO history.gaps BY NAME
 WITH ordered AS (
     SELECT
         key_no,
@@ -177,7 +177,7 @@ JOIN h_snapshots AS back ON back.seq = o.next_first_seq
 WHERE o.next_first_seq IS NOT NULL
 ORDER BY k.state_code, k.agency_key, k.model, o.run_no;
 
-CREATE OR REPLACE TABLE history.links AS
+INSERT INTO history.links BY NAME
 SELECT
     f.agreement_id AS from_agreement_id,
     t.agreement_id AS to_agreement_id,
@@ -208,7 +208,7 @@ LEFT JOIN h_snapshots AS gone ON gone.seq = f.last_seq + 1
 JOIN h_snapshots AS came ON came.seq = t.first_seq
 ORDER BY f.state_code, f.agency_key, f.model;
 
-CREATE OR REPLACE TABLE history.link_review AS
+INSERT INTO history.link_review BY NAME
 SELECT
     f.agreement_id AS from_agreement_id,
     t.agreement_id AS to_agreement_id,
@@ -247,7 +247,7 @@ WHERE hash(c.state_code, c.agency_key, c.model, c.signed_date) IN (
 )
 GROUP BY ALL;
 
-CREATE OR REPLACE TABLE history.changes AS
+INSERT INTO history.changes BY NAME
 WITH
 newest AS (SELECT max(seq) AS seq FROM h_snapshots),
 appearances AS (
@@ -361,7 +361,7 @@ FROM h_presence AS p
 JOIN h_keys AS k USING (key_no)
 GROUP BY ALL;
 
-CREATE OR REPLACE TABLE history.timeline AS
+INSERT INTO history.timeline BY NAME
 WITH all_three AS (
     SELECT seq, count(*)::INTEGER AS agencies_all_three_models
     FROM h_agency_models
@@ -390,7 +390,7 @@ LEFT JOIN all_three AS t USING (seq)
 GROUP BY s.seq, s.snapshot_date, s.snapshot_key, s.snapshot_at, s.row_count
 ORDER BY s.seq;
 
-CREATE OR REPLACE TABLE history.timeline_by_state AS
+INSERT INTO history.timeline_by_state BY NAME
 WITH all_three AS (
     SELECT seq, state_code, count(*)::INTEGER AS agencies_all_three_models
     FROM h_agency_models

@@ -1,13 +1,12 @@
 -- Today's agreements with their history id and geography; then the inputs of the coverage rule, which
 -- geography/coverage.sql applies and marts/summaries.sql turns into the county and state summaries.
+-- Each `INSERT INTO <table> BY NAME` rebuilds a catalogued table: run_script creates it anew from the catalog
+-- (lib/warehouse/catalog.py) and the query must give exactly its columns and types.
 
-CREATE SCHEMA IF NOT EXISTS marts;
-
-CREATE OR REPLACE TABLE marts.current_agreements AS
+INSERT INTO marts.current_agreements BY NAME
 WITH newest AS (
     SELECT snapshot_key, snapshot_date
-    FROM raw.snapshots
-    WHERE status = 'usable' AND list_kind = 'participating'
+    FROM raw.usable_participating_lists
     ORDER BY snapshot_at DESC, snapshot_key DESC
     LIMIT 1
 ), listed AS (

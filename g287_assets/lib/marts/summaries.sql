@@ -1,6 +1,8 @@
 -- County and state summaries of today's agreements, from the shared coverage rule's tables (run 'current').
+-- Each `INSERT INTO <table> BY NAME` rebuilds a catalogued table: run_script creates it anew from the catalog
+-- (lib/warehouse/catalog.py) and the query must give exactly its columns and types.
 
-CREATE OR REPLACE TABLE marts.county_summary AS
+INSERT INTO marts.county_summary BY NAME
 SELECT c.county_fips, c.county_name, c.state_code, county.state_fips, c.population,
        c.agreements, c.agencies, c.jem, c.wso, c.tfm,
        round(c.agreements * 100000.0 / nullif(c.population, 0), 3)::DOUBLE AS agreements_per_100k,
@@ -12,7 +14,7 @@ JOIN geo.counties county USING (county_fips)
 WHERE c.run = 'current'
 ORDER BY c.county_fips;
 
-CREATE OR REPLACE TABLE marts.state_summary AS
+INSERT INTO marts.state_summary BY NAME
 WITH statewide AS (
     SELECT state_code, any_value(state_fips) AS state_fips,
            string_agg(DISTINCT agency_name || ' (' || model || ')', '; ' ORDER BY agency_name || ' (' || model || ')')

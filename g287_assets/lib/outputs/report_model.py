@@ -80,8 +80,7 @@ def web_link(url: str | None) -> str | None:
 
 USABLE_LISTS_SQL = """
 SELECT snapshot_key, snapshot_date
-FROM raw.snapshots
-WHERE status = 'usable' AND list_kind = 'participating'
+FROM raw.usable_participating_lists
 ORDER BY snapshot_at, snapshot_key
 """
 

@@ -3,7 +3,7 @@ the snapshots with their quality gates."""
 
 from __future__ import annotations
 
-from g287_assets.lib.warehouse.schema import define_table
+from g287_assets.lib.warehouse.schema import Table, define_table
 
 FILE_IMPORTS = define_table(
     "raw.file_imports",
@@ -117,4 +117,17 @@ SNAPSHOTS = define_table(
         ),
     ],
     public=True,
+)
+
+# Which lists count, said once: the usable participating lists. Created with raw.snapshots.
+USABLE_PARTICIPATING_LISTS = Table(
+    "raw.usable_participating_lists",
+    "View: the usable participating lists (raw.snapshots with status usable and list_kind participating), "
+    "the only lists that drive history, geography and the marts.",
+    tuple(
+        column
+        for column in SNAPSHOTS.columns
+        if column.name in ("snapshot_key", "snapshot_date", "snapshot_at", "row_count")
+    ),
+    view_source="raw.snapshots WHERE status = 'usable' AND list_kind = 'participating'",
 )

@@ -57,6 +57,7 @@ from g287_assets.lib.snapshots.catalog import (  # noqa: F401
     RAW_ROWS,
     SNAPSHOT_CONTENTS,
     SNAPSHOTS,
+    USABLE_PARTICIPATING_LISTS,
 )
 from g287_assets.lib.warehouse.schema import Column, Table, comment_statements, create_statements, quote  # noqa: F401
 
@@ -65,6 +66,7 @@ TABLES = [
     RAW_ROWS,
     SNAPSHOT_CONTENTS,
     SNAPSHOTS,
+    USABLE_PARTICIPATING_LISTS,
     CLEAN_AGREEMENTS,
     ROW_ISSUES,
     CLEANED_SNAPSHOTS,
@@ -75,3 +77,4 @@ TABLES = [
     STATE_SUMMARY,
     *SCENARIO_TABLES,
 ]
+BY_NAME = {table.name: table for table in TABLES}

@@ -44,29 +44,38 @@ def _columns(
     )
 
 
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    return con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+
+
+def _compare(con: duckdb.DuckDBPyConnection, table: catalog.Table) -> TableComparison:
+    """One table in the databases attached as first and second; a table one lacks counts no rows there."""
+    columns = {database: _columns(con, database, table) for database in ("first", "second")}
+    names = ", ".join(f'"{column.name}"' for column in table.columns)
+    rows = {database: f"SELECT {names} FROM {database}.{table.name}" for database in columns}
+    counts = {database: _count(con, rows[database]) if columns[database] else 0 for database in columns}
+    if columns["first"] and columns["second"]:
+        only_first = _count(con, f"{rows['first']} EXCEPT ALL {rows['second']}")
+        only_second = _count(con, f"{rows['second']} EXCEPT ALL {rows['first']}")
+    else:
+        only_first, only_second = counts["first"], counts["second"]
+    return TableComparison(
+        table=table.name,
+        columns_first=columns["first"],
+        columns_second=columns["second"],
+        rows_first=counts["first"],
+        rows_second=counts["second"],
+        only_first=only_first,
+        only_second=only_second,
+    )
+
+
 def compare_databases(first: Path, second: Path, every_table: bool = False) -> list[TableComparison]:
-    """The catalog's public tables (every table) in both databases; rows compared as multisets (EXCEPT ALL)."""
-    comparisons = []
+    """The catalog's public tables (every table) in both databases; rows compared as multisets (EXCEPT ALL).
+
+    A table one database lacks (built before the table existed) has no columns there, so it differs.
+    """
     with duckdb.connect() as con:
         con.execute("ATTACH ? AS first (READ_ONLY)", [str(first)])
         con.execute("ATTACH ? AS second (READ_ONLY)", [str(second)])
-        for table in (table for table in catalog.TABLES if every_table or table.public):
-            columns = ", ".join(f'"{column.name}"' for column in table.columns)
-            only = "SELECT count(*) FROM (SELECT {c} FROM {x}.{t} EXCEPT ALL SELECT {c} FROM {y}.{t})"
-            count = "SELECT count(*) FROM {x}.{t}"
-            comparisons.append(
-                TableComparison(
-                    table=table.name,
-                    columns_first=_columns(con, "first", table),
-                    columns_second=_columns(con, "second", table),
-                    rows_first=con.execute(count.format(x="first", t=table.name)).fetchone()[0],
-                    rows_second=con.execute(count.format(x="second", t=table.name)).fetchone()[0],
-                    only_first=con.execute(
-                        only.format(c=columns, x="first", y="second", t=table.name)
-                    ).fetchone()[0],
-                    only_second=con.execute(
-                        only.format(c=columns, x="second", y="first", t=table.name)
-                    ).fetchone()[0],
-                )
-            )
-    return comparisons
+        return [_compare(con, table) for table in catalog.TABLES if every_table or table.public]

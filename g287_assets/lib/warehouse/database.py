@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from g287_assets.lib.warehouse.catalog import BY_NAME
 from g287_assets.lib.warehouse.schema import Table, comment_statements, create_statements
 
 # SQL lives beside the code of its domain: names are relative to lib/, such as "history/presence.sql".
@@ -25,15 +26,20 @@ BUILD_LOCK_NAME = ".build.lock"
 DUCKDB_CONFIG = {"memory_limit": "1GB"}
 # Named parameters ($name) a statement binds; the values always travel separately from the SQL text.
 _PARAMETER = re.compile(r"\$([a-z_]+)")
+# A statement of a SQL file that fills a table: "INSERT INTO history.agreements BY NAME <query>".
+_FILL = re.compile(r"^INSERT INTO ([a-z_]+\.[a-z_]+) BY NAME\s+(.*)", re.MULTILINE | re.DOTALL)
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, table: Table) -> bool:
     """Create the table if absent; give a table kept from an earlier version the columns added since.
 
-    Returns True when columns were added (they hold NULL until the table's rows are written again).
+    Returns True when columns were added (they hold NULL until the table's rows are written again). A view
+    is (re)created from the catalog.
     """
     for statement in create_statements(table):
         con.execute(statement)
+    if table.view_source is not None:
+        return False
     schema, name = table.name.split(".")
     present = {
         column
@@ -84,6 +90,40 @@ def replace_snapshots(
 def replace_table(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
     """Replace a whole table's rows with a frame, keeping the table's declared types."""
     _replace_rows(con, table, f"DELETE FROM {table.name}", [], frame)
+
+
+def rebuild_table(
+    con: duckdb.DuckDBPyConnection, table: Table, query: str, parameters: Mapping[str, object] | None = None
+) -> None:
+    """Replace a table by the rows of a query, the table created anew from the catalog, in one transaction.
+
+    The query must give exactly the catalog's columns with the catalog's types (in any order), so a query
+    that drifts from the data dictionary fails the build instead of changing a published table.
+    """
+    produced = {
+        name: kind for name, kind, *_ in con.execute(f"DESCRIBE {query}", parameters or None).fetchall()
+    }
+    declared = {column.name: column.type for column in table.columns}
+    # A column of NULLs only (an empty working table) has no type of its own: it takes the catalog's.
+    differences = sorted(
+        f"{name}: catalog {declared.get(name)}, query {produced.get(name)}"
+        for name in declared.keys() | produced.keys()
+        if declared.get(name) != produced.get(name)
+        and not (name in declared and produced.get(name) == '"NULL"')
+    )
+    if differences:
+        raise ValueError(
+            f"{table.name}: the query does not give the catalog's columns: {'; '.join(differences)}"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for statement in create_statements(table, replace=True):
+            con.execute(statement)
+        con.execute(f"INSERT INTO {table.name} BY NAME {query}", parameters or None)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def describe(con: duckdb.DuckDBPyConnection, tables: list[Table]) -> None:
@@ -187,11 +227,19 @@ def load_sql(name: str) -> str:
 def run_script(
     con: duckdb.DuckDBPyConnection, name: str, parameters: Mapping[str, object] | None = None
 ) -> None:
-    """Run each statement of a SQL file, binding only the named parameters that statement uses."""
+    """Run each statement of a SQL file, binding only the named parameters that statement uses.
+
+    `INSERT INTO <catalogued table> BY NAME <query>` rebuilds that table from the catalog (see rebuild_table),
+    so a SQL-built table always has the catalog's columns, order and types.
+    """
     parameters = parameters or {}
     for statement in split_statements(load_sql(name)):
         used = {key: parameters[key] for key in _PARAMETER.findall(statement)}
-        con.execute(statement, used or None)
+        fill = _FILL.search(statement)
+        if fill and fill.group(1) in BY_NAME:
+            rebuild_table(con, BY_NAME[fill.group(1)], fill.group(2), used)
+        else:
+            con.execute(statement, used or None)
 
 
 def split_statements(script: str) -> list[str]:

@@ -18,6 +18,8 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     public: bool = False
+    # A view: what its columns are selected from ("schema.table WHERE ..."); None for a table.
+    view_source: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -35,15 +37,20 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def create_statements(table: Table) -> list[str]:
-    """DDL for a table and its comments; identifiers and texts come from this module only."""
+def create_statements(table: Table, replace: bool = False) -> list[str]:
+    """DDL for a table (kept if present, unless `replace`) or a view (always replaced).
+
+    Identifiers and texts come from this module only.
+    """
     schema = table.name.split(".")[0]
-    columns = ", ".join(f"{column.name} {column.type}" for column in table.columns)
-    statements = [
-        f"CREATE SCHEMA IF NOT EXISTS {schema}",
-        f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})",
-    ]
-    return statements
+    if table.view_source is not None:
+        selected = ", ".join(table.column_names)
+        create = f"CREATE OR REPLACE VIEW {table.name} AS SELECT {selected} FROM {table.view_source}"
+    else:
+        columns = ", ".join(f"{column.name} {column.type}" for column in table.columns)
+        verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+        create = f"{verb} {table.name} ({columns})"
+    return [f"CREATE SCHEMA IF NOT EXISTS {schema}", create]
 
 
 def comment_statements(table: Table, kind: str = "TABLE") -> list[str]:
