@@ -23,6 +23,7 @@ TABLES = [
     catalog.SCENARIO_DEFINITIONS,
     catalog.SCENARIO_RESULTS,
     catalog.SNAPSHOTS,
+    catalog.USABLE_PARTICIPATING_LISTS,
     catalog.CLEAN_AGREEMENTS,
     catalog.GEO_STATES,
     catalog.GEO_COUNTIES,

@@ -236,10 +236,12 @@ def run_script(
     for statement in split_statements(load_sql(name)):
         used = {key: parameters[key] for key in _PARAMETER.findall(statement)}
         fill = _FILL.search(statement)
-        if fill and fill.group(1) in BY_NAME:
+        if fill is None:
+            con.execute(statement, used or None)
+        elif fill.group(1) in BY_NAME:
             rebuild_table(con, BY_NAME[fill.group(1)], fill.group(2), used)
         else:
-            con.execute(statement, used or None)
+            raise ValueError(f"{name}: {fill.group(1)} is not in the catalog, so it cannot be rebuilt")
 
 
 def split_statements(script: str) -> list[str]:
