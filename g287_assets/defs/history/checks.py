@@ -276,11 +276,8 @@ ROW_CHECKS = row_checks(
         sql="""
         SELECT c.agreement_id, c.agency_name, c.ended_date, c.ended_snapshot_key
         FROM history.cancellations AS c
-        LEFT JOIN raw.snapshots AS s
-            ON s.snapshot_key = c.ended_snapshot_key
-            AND s.snapshot_date = c.ended_date
-            AND s.status = 'usable'
-            AND s.list_kind = 'participating'
+        LEFT JOIN raw.usable_participating_lists AS s
+            ON s.snapshot_key = c.ended_snapshot_key AND s.snapshot_date = c.ended_date
         WHERE s.snapshot_key IS NULL
         """,
         label="bad cancellations",

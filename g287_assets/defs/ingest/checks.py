@@ -15,9 +15,8 @@ CHECKS = row_checks(
         description="Every usable participating list has a known state, level and model on every row.",
         sql="""
         SELECT a.snapshot_key, count(*) AS rows
-        FROM clean.agreements a JOIN raw.snapshots s USING (snapshot_key)
-        WHERE s.status = 'usable' AND s.list_kind = 'participating'
-          AND (a.state_code IS NULL OR a.level IS NULL OR a.model IS NULL)
+        FROM clean.agreements a JOIN raw.usable_participating_lists USING (snapshot_key)
+        WHERE a.state_code IS NULL OR a.level IS NULL OR a.model IS NULL
         GROUP BY ALL ORDER BY 1
         """,
         label="snapshots with unknown values",

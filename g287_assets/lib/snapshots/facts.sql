@@ -8,7 +8,7 @@ WITH names AS (
     FROM raw.file_imports WHERE snapshot_key IS NOT NULL GROUP BY snapshot_key
 ), agreements AS (
     SELECT snapshot_key, count(*) AS agreement_count, sum(duplicate_rows) AS duplicate_rows,
-           md5(string_agg(concat_ws('|', state_code, agency_key, level, model, signed_date), '\n'
+           md5(string_agg(concat_ws('|', state_code, agency_key, level, model, signed_date), chr(10)
                ORDER BY state_code, agency_key, level, model, signed_date)) AS content_hash
     FROM clean.agreements GROUP BY snapshot_key
 )
