@@ -34,6 +34,8 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from g287_assets.lib.normalize import agency_key
+from g287_assets.lib.warehouse import catalog
+from g287_assets.lib.warehouse.database import ensure_table
 
 FIRST_LIST_AT = dt.datetime(2017, 1, 2)
 # ICE publishes up to three lists a day; each usable list gets the next slot.
@@ -418,6 +420,8 @@ def write_inputs(
         )
     con.execute(ADD_EXTRA_FILES, {"lookahead": PENDING_LOOKAHEAD})
     con.execute(CREATE_SNAPSHOTS)
+    # As the build does with raw.snapshots: the usable participating lists, the view history reads.
+    ensure_table(con, catalog.USABLE_PARTICIPATING_LISTS)
 
 
 # One row per agreement per usable list it spans, plus an exact duplicate row now and then. The pairs

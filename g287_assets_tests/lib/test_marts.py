@@ -48,6 +48,7 @@ def warehouse() -> duckdb.DuckDBPyConnection:
          "status": status, "snapshot_at": dt.datetime.fromisoformat(key[:10] + " 09:00")}
         for key, status in ((NEWEST, "usable"), (OLDER, "usable"), (QUARANTINED, "quarantined"))
     ])  # fmt: skip
+    ensure_table(con, catalog.USABLE_PARTICIPATING_LISTS)  # created with raw.snapshots, as the build does
     newest = [
         agreement(NEWEST, "FL", "12", SHERIFF, "county", "JEM", 1),
         agreement(NEWEST, "FL", "12", SHERIFF, "county", "WSO", 2),
