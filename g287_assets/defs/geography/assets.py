@@ -37,7 +37,7 @@ from g287_assets.lib.sources.census import (
     SourceFile,
 )
 from g287_assets.lib.warehouse import catalog
-from g287_assets.lib.warehouse.database import replace_table
+from g287_assets.lib.warehouse.database import load_sql, replace_table
 
 GROUP = "geography"
 
@@ -117,84 +117,13 @@ def census_geography(files: G287Files, duckdb: DuckDBResource):
             )
 
 
-# The agencies to locate: one row per (state_code, agency_key) of every usable participating list, with
-# the name, level and county of its newest appearance (latest list, then its first row for the agency), and
-# the state history moved it to when ICE had listed all its agreements under a wrong state (history.links).
-AGENCIES_SQL = """
-WITH moved AS (
-    SELECT f.state_code, f.agency_key, min(l.to_state_code) AS moved_to_state
-    FROM history.links l
-    JOIN history.agreements f ON f.agreement_id = l.from_agreement_id
-    WHERE l.change_kind = 'state_corrected'
-    GROUP BY f.state_code, f.agency_key
-    HAVING NOT EXISTS (
-        SELECT 1 FROM history.agreements a
-        WHERE a.state_code = f.state_code AND a.agency_key = f.agency_key AND a.agreement_id NOT IN (
-            SELECT from_agreement_id FROM history.links WHERE change_kind = 'state_corrected'))
-), seen AS (
-    SELECT a.state_code, a.state_fips, a.agency_key, a.agency_name, a.level, a.county_name,
-           a.snapshot_date,
-           row_number() OVER (
-               PARTITION BY a.state_code, a.agency_key
-               ORDER BY s.snapshot_at DESC, a.snapshot_key DESC, a.county_name IS NULL, a.source_row
-           ) AS recency
-    FROM clean.agreements a
-    JOIN raw.snapshots s USING (snapshot_key)
-    WHERE s.status = ? AND s.list_kind = ?
-), span AS (
-    SELECT state_code, agency_key, min(snapshot_date) AS first_seen_date, max(snapshot_date) AS last_seen_date
-    FROM seen GROUP BY ALL
-)
-SELECT seen.state_code, seen.state_fips, seen.agency_key, seen.agency_name, seen.level, seen.county_name,
-       span.first_seen_date, span.last_seen_date, moved.moved_to_state
-FROM seen JOIN span USING (state_code, agency_key)
-LEFT JOIN moved USING (state_code, agency_key)
-WHERE seen.recency = 1
-ORDER BY seen.state_code, seen.agency_key
-"""
-
-
-# Agencies whose level by evidence is not ICE's TYPE, with the rule and whether the Census jurisdiction agrees.
-LEVEL_REVIEW_SQL = """
-WITH disagreements AS (
-    SELECT
-        a.state_code,
-        a.agency_key,
-        a.level_ice,
-        a.level,
-        arg_max(a.agency_name, (a.snapshot_date, a.agency_name)) AS agency_name,
-        any_value(list_filter(a.corrections, lambda fix: starts_with(fix, 'level_patterns:'))[1]) AS rule,
-        count(DISTINCT a.snapshot_key)::INTEGER AS lists,
-        min(a.snapshot_date) AS first_seen_date,
-        max(a.snapshot_date) AS last_seen_date
-    FROM clean.agreements a
-    JOIN raw.usable_participating_lists s USING (snapshot_key)
-    WHERE a.level_source = 'name'
-    GROUP BY a.state_code, a.agency_key, a.level_ice, a.level
-)
-SELECT
-    d.state_code, d.agency_name, d.agency_key, d.level_ice, d.level, d.rule, p.reason, j.jurisdiction_level,
-    CASE j.jurisdiction_level
-        WHEN 'county' THEN d.level = 'county'
-        WHEN 'place' THEN d.level = 'municipal'
-        WHEN 'county_subdivision' THEN d.level = 'municipal'
-        WHEN 'state' THEN d.level = 'state'
-    END AS census_agrees,
-    d.lists, d.first_seen_date, d.last_seen_date
-FROM disagreements d
-LEFT JOIN level_rules p ON p.rule = d.rule
-LEFT JOIN geo.agency_jurisdictions j ON j.state_code = d.state_code AND j.agency_key = d.agency_key
-ORDER BY d.state_code, d.agency_key, d.level_ice
-"""
-
-
 def level_review(con, files: G287Files) -> pd.DataFrame:
     """geo.level_review's rows (the jurisdictions must be written first)."""
     patterns = load_reference(files.paths.reference_dir).table("level_patterns")
     rules = pd.DataFrame({"rule": "level_patterns:" + patterns["priority"], "reason": patterns["reason"]})
     con.register("level_rules", rules)
     try:
-        return con.execute(LEVEL_REVIEW_SQL).df()
+        return con.execute(load_sql("geography/level_review.sql")).df()
     finally:
         con.unregister("level_rules")
 
@@ -231,7 +160,7 @@ def agency_geography(files: G287Files, duckdb: DuckDBResource):
     """Match every agency ever seen in a usable participating list to its jurisdiction and counties."""
     overrides = load_overrides(files.paths.reference_dir)
     with duckdb.get_connection() as con:
-        agencies = con.execute(AGENCIES_SQL, ["usable", "participating"]).df()
+        agencies = con.execute(load_sql("geography/agencies_to_locate.sql")).df()
         census_sources = ",".join(
             sha256
             for (sha256,) in con.execute("SELECT sha256 FROM geo.census_sources ORDER BY source").fetchall()
