@@ -36,21 +36,25 @@ def tables_fingerprint(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) ->
 
 
 def files_fingerprint(paths: Iterable[Path]) -> list[str]:
-    """Every file below the given files and folders (absent ones too), by name and content."""
+    """Every file below the given files and folders (absent ones too), by name and content: the same files
+    read from another folder (a copy of the reference tables) make the same fingerprint."""
     found = []
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digest = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else "absent"
-            found.append(f"{file}:{digest}")
+            name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+            found.append(f"{name}:{digest}")
     return found
 
 
 def code_fingerprint() -> list[str]:
     """The package's own source: a change of how an output is drawn makes it again."""
-    return files_fingerprint(
-        sorted(path for path in PACKAGE_ROOT.rglob("*") if path.suffix in CODE_SUFFIXES and path.is_file())
-    )
+    return [
+        f"{path.relative_to(PACKAGE_ROOT).as_posix()}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+        for path in sorted(PACKAGE_ROOT.rglob("*"))
+        if path.suffix in CODE_SUFFIXES and path.is_file()
+    ]
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, tables: Iterable[str], files: Iterable[Path] = ()) -> str:
