@@ -79,9 +79,9 @@ class WarehouseDatabase(DuckDBResource):
             self._lock = None
 
 
-def _from_env(variable: str) -> str | dg.EnvVar:
-    """An optional setting: read from its variable at run time when set (the UI shows where it came from)."""
-    return dg.EnvVar(variable) if os.environ.get(variable) else ""
+def _from_env(variable: str, default: str = "") -> str | dg.EnvVar:
+    """A setting read from its variable at run time when set (the UI shows where it came from), else the default."""
+    return dg.EnvVar(variable) if os.environ.get(variable) else default
 
 
 def files_resource(paths: Paths | None = None) -> G287Files:
@@ -91,7 +91,7 @@ def files_resource(paths: Paths | None = None) -> G287Files:
         data_dir=str(paths.data_dir),
         reference_dir=str(paths.reference_dir),
         source_mirror=_from_env("G287_SOURCE_MIRROR"),
-        ice_page_url=dg.EnvVar("G287_ICE_PAGE_URL") if os.environ.get("G287_ICE_PAGE_URL") else ICE_PAGE_URL,
+        ice_page_url=_from_env("G287_ICE_PAGE_URL", ICE_PAGE_URL),
         shipped_history=shipped_history_enabled(),
         feeds_url=_from_env("G287_FEEDS_URL"),
     )

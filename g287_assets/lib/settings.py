@@ -9,6 +9,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The history and Census tables the project ships (lib/shipped.py), read by every data dir.
 SHIPPED_DIR = PROJECT_ROOT / "data" / "shipped"
+# The project's own reference tables, used when a data dir has none of its own.
+PROJECT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 ICE_PAGE_URL = "https://www.ice.gov/identify-and-arrest/287g"
 ICE_HOSTS = ("www.ice.gov", "ice.gov")
 
@@ -61,7 +63,7 @@ def paths_from_env() -> Paths:
     data_dir = Path(os.environ.get("G287_DATA_DIR", "data")).resolve()
     default_reference = data_dir / "reference"
     if not default_reference.is_dir():
-        default_reference = PROJECT_ROOT / "data" / "reference"
+        default_reference = PROJECT_REFERENCE_DIR
     reference_dir = Path(os.environ.get("G287_REFERENCE_DIR", default_reference)).resolve()
     return Paths(data_dir=data_dir, reference_dir=reference_dir)
 

@@ -58,11 +58,12 @@ class Freshness:
 
     name: str
     made_from: str
+    ledger: Ledger
     earlier: dict | None
 
-    def record(self, files: G287Files, notes: dict) -> None:
+    def record(self, notes: dict) -> None:
         made_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        Ledger(files.paths.work_db.parent).record(self.name, self.made_from, made_at, notes)
+        self.ledger.record(self.name, self.made_from, made_at, notes)
 
     def unchanged_result(self, png: Path | None = None) -> dg.MaterializeResult:
         """The result of a run that made nothing: the files of the earlier run are current."""
@@ -90,7 +91,8 @@ def freshness(
     """Whether an output's tables, the code and its source files are those it was last made from."""
     with duckdb.get_connection() as con:
         made_from = fingerprint(con, [table.name for table in tables], sources)
-    return Freshness(name, made_from, Ledger(files.paths.work_db.parent).unchanged(name, made_from, outputs))
+    ledger = Ledger(files.paths.work_db.parent)
+    return Freshness(name, made_from, ledger, ledger.unchanged(name, made_from, outputs))
 
 
 def figure_metadata(png_path: Path, png: bytes, title: str) -> dict:
@@ -175,7 +177,7 @@ def county_map(
     )
     highest = counties[counties.agreements > 0].sort_values("agreements_per_100k", ascending=False)
     notes = {"list date": list_date, "agency points": len(points), **join_metadata(join)}
-    fresh.record(files, notes)
+    fresh.record(notes)
     return dg.MaterializeResult(
         metadata={
             **figure_metadata(png_path, png, "county map"),
@@ -204,19 +206,24 @@ def county_map(
 # ---- charts -----------------------------------------------------------------------------------------------------
 
 
+def chart_files(files: G287Files, name: str) -> tuple[Path, Path]:
+    """A chart's PNG and its Vega-Lite spec."""
+    figures = figures_dir(files)
+    return figures / f"{name}.png", figures / f"{name}.vl.json"
+
+
 def chart_result(
-    chart, name: str, title: str, files: G287Files, frame: pd.DataFrame, head: pd.DataFrame, fresh: Freshness
+    chart, title: str, files: G287Files, frame: pd.DataFrame, head: pd.DataFrame, fresh: Freshness
 ) -> dict:
     """Render a chart to PNG, save it with its Vega-Lite spec, and describe both for the UI."""
     spec = chart.to_dict()
     started = time.perf_counter()
     png = maps.render_png(spec)
     seconds = round(time.perf_counter() - started, 1)
-    figures = figures_dir(files)
-    png_path, spec_path = figures / f"{name}.png", figures / f"{name}.vl.json"
+    png_path, spec_path = chart_files(files, fresh.name)
     save_bytes(png_path, png)
     save_text(spec_path, chart.to_json())
-    fresh.record(files, {"dagster/row_count": len(frame)})
+    fresh.record({"dagster/row_count": len(frame)})
     return {
         **figure_metadata(png_path, png, title),
         "vega-lite spec": dg.MetadataValue.path(str(spec_path)),
@@ -227,8 +234,7 @@ def chart_result(
 
 
 def chart_freshness(files: G287Files, duckdb: DuckDBResource, name: str, table: catalog.Table) -> Freshness:
-    figures = figures_dir(files)
-    return freshness(files, duckdb, name, [table], [figures / f"{name}.png", figures / f"{name}.vl.json"])
+    return freshness(files, duckdb, name, [table], list(chart_files(files, name)))
 
 
 @dg.asset(
@@ -244,7 +250,7 @@ def chart_freshness(files: G287Files, duckdb: DuckDBResource, name: str, table: 
 def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.MaterializeResult:
     fresh = chart_freshness(files, duckdb, "agreements_timeline", catalog.HISTORY_TIMELINE)
     if fresh.earlier:
-        return fresh.unchanged_result(figures_dir(files) / "agreements_timeline.png")
+        return fresh.unchanged_result(chart_files(files, fresh.name)[0])
     with duckdb.get_connection() as con:
         timeline = con.sql(f"SELECT * FROM {catalog.HISTORY_TIMELINE.name} ORDER BY snapshot_at").df()
     newest = timeline.sort_values("snapshot_at", ascending=False)[
@@ -252,7 +258,6 @@ def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Ma
     ]
     metadata = chart_result(
         charts.timeline_chart(timeline),
-        "agreements_timeline",
         "agreements by model",
         files,
         timeline,
@@ -275,7 +280,7 @@ def agreements_timeline_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Ma
 def cancellations_chart(files: G287Files, duckdb: DuckDBResource) -> dg.MaterializeResult:
     fresh = chart_freshness(files, duckdb, "cancellations_by_month", catalog.HISTORY_CANCELLATIONS)
     if fresh.earlier:
-        return fresh.unchanged_result(figures_dir(files) / "cancellations_by_month.png")
+        return fresh.unchanged_result(chart_files(files, fresh.name)[0])
     with duckdb.get_connection() as con:
         cancellations = con.sql(f"SELECT * FROM {catalog.HISTORY_CANCELLATIONS.name}").df()
     monthly = charts.cancellations_by_month(cancellations)
@@ -283,7 +288,6 @@ def cancellations_chart(files: G287Files, duckdb: DuckDBResource) -> dg.Material
     newest = by_month.sort_index(ascending=False).reset_index()
     metadata = chart_result(
         charts.cancellations_chart(cancellations),
-        "cancellations_by_month",
         "cancellations per month",
         files,
         cancellations,
@@ -345,7 +349,7 @@ def data_package(
         "tables": len(summary.tables),
         "dagster/row_count": int(sum(exported.rows for exported in summary.tables)),
     }
-    fresh.record(files, notes)
+    fresh.record(notes)
     return dg.MaterializeResult(
         metadata={
             "datapackage.json": dg.MetadataValue.path(str(summary.package)),

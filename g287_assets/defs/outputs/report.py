@@ -24,7 +24,7 @@ from g287_assets.defs.resources import G287Files
 from g287_assets.lib.outputs import maps
 from g287_assets.lib.outputs import report as pages
 from g287_assets.lib.scenarios.engine import NO_SHERIFF_FILE, scenario_folders
-from g287_assets.lib.settings import PROJECT_ROOT
+from g287_assets.lib.settings import PROJECT_REFERENCE_DIR
 from g287_assets.lib.warehouse import catalog
 
 GROUP = "outputs"
@@ -53,7 +53,6 @@ SOURCE_TABLES = [
     catalog.SCENARIO_PENDING_AGENCIES,
     catalog.SCENARIO_PENDING_AGENCY_COUNTIES,
 ]
-PROJECT_REFERENCE = PROJECT_ROOT / "data" / "reference"
 REPORT_REFERENCE = (NO_SHERIFF_FILE, "states.csv")
 # Where the preview comes from; a test points it elsewhere to exercise the fallback without Chromium.
 CHROMIUM = pages.CHROMIUM
@@ -95,7 +94,7 @@ def report(
     # sheriffs (the reference folder's copy, else the project's) and the state codes the presets are checked by.
     reference = [
         files.paths.reference_dir / NO_SHERIFF_FILE,
-        *(PROJECT_REFERENCE / name for name in REPORT_REFERENCE),
+        *(PROJECT_REFERENCE_DIR / name for name in REPORT_REFERENCE),
     ]
     sources = [topology_file(files), *reference, *scenario_folders(files.paths)]
     fresh = freshness(files, duckdb, "report", SOURCE_TABLES, [page, screenshot], sources)
@@ -123,7 +122,7 @@ def report(
         "corrections shown apart": len(content.corrections),
         "ICE files listed": len(content.snapshots),
     }
-    fresh.record(files, notes)
+    fresh.record(notes)
     return dg.MaterializeResult(
         metadata={
             **notes,

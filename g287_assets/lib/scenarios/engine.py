@@ -30,16 +30,14 @@ import yaml
 from g287_assets.lib.geography.jurisdictions import NOT_FOUND
 from g287_assets.lib.normalize import agency_key, clean_text
 from g287_assets.lib.reference import load_reference
-from g287_assets.lib.settings import PROJECT_ROOT, Paths
+from g287_assets.lib.settings import PROJECT_REFERENCE_DIR, PROJECT_ROOT, Paths
 from g287_assets.lib.vocabulary import LEVELS, MODELS
 from g287_assets.lib.warehouse.database import run_script
 
 REQUESTED_MODEL = "requested"
 # USPS codes of the states, DC and the territories ICE lists agencies in (the project's states table).
 STATE_CODES = sorted(
-    pd.read_csv(PROJECT_ROOT / "data" / "reference" / "states.csv", dtype=str, keep_default_na=False)[
-        "state_code"
-    ]
+    pd.read_csv(PROJECT_REFERENCE_DIR / "states.csv", dtype=str, keep_default_na=False)["state_code"]
 )
 
 SCENARIO_FIELDS = ("name", "title", "description", "baseline", "operations")
@@ -357,7 +355,7 @@ def states_without_county_sheriffs(paths: Paths) -> list[str]:
     folder in use, else the project's own copy."""
     path = paths.reference_dir / NO_SHERIFF_FILE
     if not path.is_file():
-        path = PROJECT_ROOT / "data" / "reference" / NO_SHERIFF_FILE
+        path = PROJECT_REFERENCE_DIR / NO_SHERIFF_FILE
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [column for column in ("state_code", "reason") if column not in table.columns]
     if missing or (table["reason"].str.strip() == "").any():
